@@ -1,0 +1,133 @@
+/**
+ * The pure-JavaScript matrix product: Goto-style cache blocking (a KC×NC
+ * panel of B and an MC×KC block of A packed into contiguous strips) around
+ * the 4×4 micro-kernels. It is the fallback where WebAssembly SIMD is
+ * missing, and the reference the faster kernels are checked against.
+ *
+ * @module
+ */
+import type { TensorData } from "../../tensor/tensor.ts";
+import type { Gemm, KernelBackend } from "../types.ts";
+import { micro32, micro64, MR, NR } from "./micro.ts";
+import { packA, packB } from "./pack.ts";
+
+// Sized for a 32–48 KiB L1 (one KC×NR strip of B: 8 KiB) and a ≥ 512 KiB L2
+// (the packed B panel: 512 KiB, the packed A block: 128 KiB).
+const KC = 256;
+const MC = 64;
+const NC = 256;
+
+// Scratch is allocated once per module (so once per worker); kernels are
+// synchronous, so one set is never used by two calls at once.
+const packedA = new Float64Array(MC * KC);
+const packedB = new Float64Array(KC * NC);
+const edge64 = new Float64Array(MR * NR);
+const edge32 = new Float32Array(MR * NR);
+
+/**
+ * The JavaScript {@linkcode Gemm}. Each element of C is the in-order chain
+ * `acc = acc + a·b` rounded to the dtype at every step (float32 through
+ * `Math.fround`), so its bits equal a plain triple loop's.
+ */
+export const gemmJs: Gemm = (
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: TensorData,
+  aOff: number,
+  lda: number,
+  b: TensorData,
+  bOff: number,
+  ldb: number,
+  c: TensorData,
+  cOff: number,
+  ldc: number,
+  accumulate: boolean,
+): void => {
+  if (m === 0 || n === 0) return;
+  if (k === 0) {
+    if (!accumulate) {
+      for (let i = 0; i < m; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + n);
+    }
+    return;
+  }
+  const f32 = c instanceof Float32Array;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = Math.min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      packB(transB, b, bOff, ldb, pc, kc, jc, nc, NR, packedB);
+      // After the first depth block the partial sums live in C: reload them so
+      // each element stays one unbroken chain over p.
+      const load = accumulate || pc > 0;
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = Math.min(MC, m - ic);
+        packA(transA, a, aOff, lda, ic, mc, pc, kc, MR, packedA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = Math.min(NR, nc - jr);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = Math.min(MR, mc - ir);
+            const co = cOff + (ic + ir) * ldc + jc + jr;
+            if (f32) {
+              tile32(kc, ir * kc, jr * kc, c as Float32Array, co, ldc, mr, nr, load);
+            } else {
+              tile64(kc, ir * kc, jr * kc, c as Float64Array, co, ldc, mr, nr, load);
+            }
+          }
+        }
+      }
+    }
+  }
+};
+
+function tile64(
+  kc: number,
+  ao: number,
+  bo: number,
+  c: Float64Array,
+  co: number,
+  ldc: number,
+  mr: number,
+  nr: number,
+  load: boolean,
+): void {
+  if (mr === MR && nr === NR) {
+    micro64(kc, packedA, ao, packedB, bo, c, co, ldc, load);
+    return;
+  }
+  // Edge tile: run the full micro-kernel on a scratch tile, then copy back
+  // only the valid part, so C outside the m×n block is never touched.
+  edge64.fill(0);
+  if (load) for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) edge64[i * NR + j] = c[co + i * ldc + j]!;
+  micro64(kc, packedA, ao, packedB, bo, edge64, 0, NR, load);
+  for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) c[co + i * ldc + j] = edge64[i * NR + j]!;
+}
+
+function tile32(
+  kc: number,
+  ao: number,
+  bo: number,
+  c: Float32Array,
+  co: number,
+  ldc: number,
+  mr: number,
+  nr: number,
+  load: boolean,
+): void {
+  if (mr === MR && nr === NR) {
+    micro32(kc, packedA, ao, packedB, bo, c, co, ldc, load);
+    return;
+  }
+  edge32.fill(0);
+  if (load) for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) edge32[i * NR + j] = c[co + i * ldc + j]!;
+  micro32(kc, packedA, ao, packedB, bo, edge32, 0, NR, load);
+  for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) c[co + i * ldc + j] = edge32[i * NR + j]!;
+}
+
+/**
+ * The pure-JavaScript backend: works everywhere, computes float32 with
+ * unfused mul+add.
+ */
+export const jsBackend: KernelBackend = { name: "js", fused: false, gemm: gemmJs };

@@ -1,0 +1,18 @@
+/**
+ * Kernels on raw buffers, for code that runs products outside the ops (such
+ * as `@matgrad/parallel`'s workers). Most users need only `@matgrad/core`.
+ *
+ * @example
+ * ```ts
+ * import { getKernels } from "@matgrad/core/kernels";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(typeof getKernels().gemm, "function");
+ * ```
+ *
+ * @module
+ */
+export { getKernels } from "./backend.ts";
+export { type GemmTask, runGemmTask, type TaskBlock, type TaskBuffer, wholeTask } from "./gemm_task.ts";
+export { gemmJs, jsBackend } from "./js/gemm.ts";
+export type { Gemm, KernelBackend } from "./types.ts";

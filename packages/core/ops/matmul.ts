@@ -1,0 +1,219 @@
+/**
+ * {@linkcode matmul} and, right beside it, its gradient rule
+ * {@linkcode matmulGrad}. The op checks and sizes; the kernels loop.
+ *
+ * @module
+ */
+import { DTypeError, ShapeError } from "../errors.ts";
+import { getKernels } from "../kernels/backend.ts";
+import { runGemmTask } from "../kernels/gemm_task.ts";
+import { formatShape, sameShape } from "../tensor/shape.ts";
+import { allocate, describe, type DType, Tensor, type TensorData } from "../tensor/tensor.ts";
+import {
+  forwardTask,
+  gradTasks,
+  type MatmulOptions,
+  type MatmulPlan,
+  planMatmul,
+} from "./matmul_plan.ts";
+
+/** Options of {@linkcode matmul}. */
+export interface MatmulOutOptions extends MatmulOptions {
+  /**
+   * A tensor to write the result into instead of allocating one. It must have
+   * the result's shape and dtype and must not share memory with A or B;
+   * otherwise an error is thrown and it is left untouched.
+   */
+  out?: Tensor;
+}
+
+/**
+ * The matrix product with NumPy/PyTorch `matmul` semantics.
+ *
+ * - 2-D·2-D is the matrix product; `transposeA` / `transposeB` read an
+ *   operand's last two axes transposed, without copying it.
+ * - A 1-D A is a row (1×K) and a 1-D B a column (K×1); that axis is removed
+ *   from the result.
+ * - N-D operands are stacks of matrices; their batch dimensions broadcast.
+ * - float32 with float32 gives float32; anything with float64 gives float64.
+ *
+ * @throws {TypeError} if an operand is not a Tensor or an option has the wrong type.
+ * @throws {ShapeError} if the shapes do not multiply or `out` has the wrong shape.
+ * @throws {DTypeError} if `out` has the wrong dtype.
+ * @example
+ * ```ts
+ * import { matmul, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const a = tensor([[1, 2], [3, 4]]);
+ * const b = tensor([[5, 6], [7, 8]]);
+ * assert.deepEqual(matmul(a, b).toArray(), [[19, 22], [43, 50]]);
+ * assert.deepEqual(matmul(a, b, { transposeB: true }).toArray(), [[17, 23], [39, 53]]);
+ * ```
+ */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOutOptions = {}): Tensor {
+  checkTensor(a, "A", "matmul");
+  checkTensor(b, "B", "matmul");
+  const plan = planMatmul(a.shape, b.shape, options, "matmul");
+  const dtype = resultDType(a.dtype, b.dtype);
+  const out = options.out === undefined
+    ? new Tensor(allocate(dtype, sizeOfShape(plan.outShape)), plan.outShape)
+    : checkOut(options.out, plan.outShape, dtype, [a, b], "matmul", "out");
+  runMatmul(plan, cast(a.data, dtype), cast(b.data, dtype), out.data);
+  return out;
+}
+
+/** Runs a planned forward product on buffers of one dtype. */
+export function runMatmul(plan: MatmulPlan, a: TensorData, b: TensorData, c: TensorData): void {
+  runGemmTask(getKernels().gemm, forwardTask(plan), a, b, c);
+}
+
+/** Options of {@linkcode matmulGrad}. */
+export interface MatmulGradOptions extends MatmulOptions {
+  /** Where to write dA (A's shape and dtype); see `out` of {@linkcode matmul}. */
+  outA?: Tensor;
+  /** Where to write dB (B's shape and dtype). */
+  outB?: Tensor;
+}
+
+/** The gradients of a matrix product with respect to its two operands. */
+export interface MatmulGrads {
+  /** ∂y/∂A, with exactly A's shape and dtype. */
+  dA: Tensor;
+  /** ∂y/∂B, with exactly B's shape and dtype. */
+  dB: Tensor;
+}
+
+/**
+ * The backward rule of {@linkcode matmul}: given `dC = ∂y/∂C` for
+ * `C = matmul(a, b, options)`, returns `∂y/∂A` and `∂y/∂B`.
+ *
+ * For C = A·B: dA = dC·Bᵀ and dB = Aᵀ·dC. With transposed operands:
+ * C = A·Bᵀ gives dA = dC·B, dB = dCᵀ·A; C = Aᵀ·B gives dA = B·dCᵀ, dB = A·dC;
+ * C = Aᵀ·Bᵀ gives dA = Bᵀ·dCᵀ, dB = dCᵀ·Aᵀ. Transposes are read, never copied.
+ * Gradients of broadcast batch dimensions are summed back, so `dA` has A's
+ * shape and `dB` has B's shape exactly (as in PyTorch). They are computed in
+ * the product's dtype and returned in each operand's own dtype.
+ *
+ * @throws {ShapeError} if `dC` does not have the product's shape.
+ * @example
+ * ```ts
+ * import { matmulGrad, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const a = tensor([[1, 2], [3, 4]]);
+ * const b = tensor([[5, 6], [7, 8]]);
+ * const dC = tensor([[1, 0], [0, 1]]);
+ * const { dA, dB } = matmulGrad(a, b, dC);
+ * assert.deepEqual(dA.toArray(), [[5, 7], [6, 8]]); // dC·Bᵀ
+ * assert.deepEqual(dB.toArray(), [[1, 3], [2, 4]]); // Aᵀ·dC
+ * ```
+ */
+export function matmulGrad(
+  a: Tensor,
+  b: Tensor,
+  dC: Tensor,
+  options: MatmulGradOptions = {},
+): MatmulGrads {
+  checkTensor(a, "A", "matmulGrad");
+  checkTensor(b, "B", "matmulGrad");
+  checkTensor(dC, "dC", "matmulGrad");
+  const plan = planMatmul(a.shape, b.shape, options, "matmulGrad");
+  checkGradShape(plan, dC);
+  const dtype = resultDType(resultDType(a.dtype, b.dtype), dC.dtype);
+  const dA = options.outA === undefined
+    ? undefined
+    : checkOut(options.outA, a.shape, a.dtype, [a, b, dC], "matmulGrad", "outA");
+  const dB = options.outB === undefined
+    ? undefined
+    : checkOut(options.outB, b.shape, b.dtype, [a, b, dC], "matmulGrad", "outB");
+  if (dA !== undefined && dB !== undefined && overlaps(dA.data, dB.data)) {
+    throw new RangeError("matmulGrad: outA and outB share memory");
+  }
+  const bufs = { a: cast(a.data, dtype), b: cast(b.data, dtype), dC: cast(dC.data, dtype) };
+  const tasks = gradTasks(plan);
+  const gemm = getKernels().gemm;
+  const result = (task: typeof tasks.dA, like: Tensor, out: Tensor | undefined): Tensor => {
+    // Compute straight into the destination when dtypes agree; otherwise
+    // compute in the product's dtype and round once at the end.
+    const direct = out !== undefined && out.dtype === dtype;
+    const target = direct ? out.data : allocate(dtype, like.size);
+    runGemmTask(gemm, task, bufs[task.x as keyof typeof bufs], bufs[task.y as keyof typeof bufs], target);
+    if (direct) return out;
+    if (out !== undefined) {
+      out.data.set(target);
+      return out;
+    }
+    return new Tensor(like.dtype === dtype ? target : cast(target, like.dtype), like.shape);
+  };
+  return { dA: result(tasks.dA, a, dA), dB: result(tasks.dB, b, dB) };
+}
+
+/** Checks that dC has the product's shape. */
+export function checkGradShape(plan: MatmulPlan, dC: Tensor, fn = "matmulGrad"): void {
+  if (!sameShape(dC.shape, plan.outShape)) {
+    throw new ShapeError(
+      `${fn}: dC has shape ${formatShape(dC.shape)} but the product of ${
+        formatShape(plan.aShape)
+      } and ${formatShape(plan.bShape)} has shape ${formatShape(plan.outShape)}`,
+    );
+  }
+}
+
+/** float32 only when both are float32, as NumPy and JAX promote. */
+export function resultDType(a: DType, b: DType): DType {
+  return a === "float64" || b === "float64" ? "float64" : "float32";
+}
+
+/** Returns `data` in `dtype`, copying only when the dtype differs. */
+export function cast(data: TensorData, dtype: DType): TensorData {
+  if (dtype === "float32") return data instanceof Float32Array ? data : Float32Array.from(data);
+  return data instanceof Float64Array ? data : Float64Array.from(data);
+}
+
+/** Throws a TypeError naming the argument unless `t` is a Tensor. */
+export function checkTensor(t: unknown, name: string, fn: string): asserts t is Tensor {
+  if (!(t instanceof Tensor)) {
+    throw new TypeError(`${fn}: ${name} must be a Tensor, got ${describe(t)}`);
+  }
+}
+
+function checkOut(
+  out: Tensor,
+  shape: readonly number[],
+  dtype: DType,
+  inputs: readonly Tensor[],
+  fn: string,
+  name: string,
+): Tensor {
+  checkTensor(out, name, fn);
+  if (!sameShape(out.shape, shape)) {
+    throw new ShapeError(
+      `${fn}: ${name} has shape ${formatShape(out.shape)} but the result has shape ${
+        formatShape(shape)
+      }`,
+    );
+  }
+  if (out.dtype !== dtype) {
+    throw new DTypeError(`${fn}: ${name} has dtype ${out.dtype} but the result is ${dtype}`);
+  }
+  for (const t of inputs) {
+    if (overlaps(out.data, t.data)) {
+      throw new RangeError(
+        `${fn}: ${name} shares memory with an input (${t}); the kernel would read what it writes`,
+      );
+    }
+  }
+  return out;
+}
+
+function overlaps(x: TensorData, y: TensorData): boolean {
+  if (x.buffer !== y.buffer || x.byteLength === 0 || y.byteLength === 0) return false;
+  return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
+function sizeOfShape(shape: readonly number[]): number {
+  let s = 1;
+  for (const d of shape) s *= d;
+  return s;
+}

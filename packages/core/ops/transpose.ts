@@ -1,0 +1,46 @@
+/**
+ * {@linkcode transpose}: swaps the last two axes.
+ *
+ * @module
+ */
+import { ShapeError } from "../errors.ts";
+import { formatShape } from "../tensor/shape.ts";
+import { allocate, Tensor } from "../tensor/tensor.ts";
+
+/**
+ * Returns a copy with the last two axes swapped: the matrix transpose of a
+ * 2-D tensor, and of every matrix in a stack of matrices. `matmul` never
+ * needs this: pass `transposeA` / `transposeB` instead, which reads the
+ * operand transposed without copying it.
+ *
+ * @throws {ShapeError} if the tensor has fewer than two dimensions.
+ * @example
+ * ```ts
+ * import { tensor, transpose } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(transpose(tensor([[1, 2, 3], [4, 5, 6]])).toArray(), [[1, 4], [2, 5], [3, 6]]);
+ * ```
+ */
+export function transpose(t: Tensor): Tensor {
+  const nd = t.shape.length;
+  if (nd < 2) {
+    throw new ShapeError(
+      `transpose: needs at least 2 dimensions, got shape ${formatShape(t.shape)}`,
+    );
+  }
+  const rows = t.shape[nd - 2]!;
+  const cols = t.shape[nd - 1]!;
+  const shape = [...t.shape];
+  shape[nd - 2] = cols;
+  shape[nd - 1] = rows;
+  const src = t.data;
+  const dst = allocate(t.dtype, src.length);
+  const mat = rows * cols;
+  for (let off = 0; off < src.length; off += mat) {
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) dst[off + j * rows + i] = src[off + i * cols + j]!;
+    }
+  }
+  return new Tensor(dst, shape);
+}

@@ -1,0 +1,63 @@
+/**
+ * Shape helpers: validation, sizes and the `3×4` notation used in messages.
+ *
+ * @module
+ */
+import { ShapeError } from "../errors.ts";
+
+/**
+ * Formats a shape the way error messages print it: `[3, 4]` becomes `3×4`,
+ * a 0-D shape becomes `scalar`.
+ *
+ * @example
+ * ```ts
+ * import { formatShape } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatShape([3, 4]), "3×4");
+ * assert.equal(formatShape([]), "scalar");
+ * ```
+ */
+export function formatShape(shape: readonly number[]): string {
+  return shape.length === 0 ? "scalar" : shape.join("×");
+}
+
+/**
+ * Returns the number of elements of a shape after checking that every
+ * dimension is a non-negative integer.
+ *
+ * @throws {ShapeError} if a dimension is negative, fractional or not a number.
+ * @example
+ * ```ts
+ * import { sizeOf } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(sizeOf([2, 3, 4]), 24);
+ * assert.equal(sizeOf([]), 1);
+ * ```
+ */
+export function sizeOf(shape: readonly number[], fn = "shape"): number {
+  if (!Array.isArray(shape)) {
+    throw new ShapeError(`${fn}: shape must be an array of dimensions, got ${String(shape)}`);
+  }
+  let size = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== "number" || !Number.isInteger(d) || d < 0) {
+      throw new ShapeError(
+        `${fn}: dimension ${i} of shape [${shape.join(", ")}] must be a non-negative integer, got ${
+          String(d)
+        }`,
+      );
+    }
+    size *= d;
+  }
+  return size;
+}
+
+/** Returns true when two shapes are equal dimension by dimension. */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

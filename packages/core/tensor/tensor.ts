@@ -1,0 +1,205 @@
+/**
+ * The {@linkcode Tensor} class: a dense, row-major array of float32 or
+ * float64 numbers with a shape.
+ *
+ * @module
+ */
+import { DTypeError, ShapeError } from "../errors.ts";
+import { formatShape, sizeOf } from "./shape.ts";
+
+/** The element types matgrad computes in. */
+export type DType = "float32" | "float64";
+
+/** The typed array behind a tensor of each dtype. */
+export type DataFor<D extends DType> = D extends "float32" ? Float32Array : Float64Array;
+
+/** Any typed array a tensor can hold. */
+export type TensorData = Float32Array | Float64Array;
+
+/** Nested JavaScript arrays of numbers, as {@linkcode Tensor.toArray} returns them. */
+export type NestedArray = number | NestedArray[];
+
+/**
+ * Returns the dtype of a typed array.
+ *
+ * @example
+ * ```ts
+ * import { dtypeOf } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(dtypeOf(new Float64Array(2)), "float64");
+ * ```
+ */
+export function dtypeOf(data: TensorData): DType {
+  if (data instanceof Float32Array) return "float32";
+  if (data instanceof Float64Array) return "float64";
+  throw new DTypeError(
+    `dtypeOf: expected a Float32Array or Float64Array, got ${describe(data)}`,
+  );
+}
+
+/**
+ * Checks that a value names a supported dtype.
+ *
+ * @throws {DTypeError} if it does not.
+ * @example
+ * ```ts
+ * import { checkDType } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(checkDType("float64", "zeros"), "float64");
+ * ```
+ */
+export function checkDType(dtype: unknown, fn: string): DType {
+  if (dtype === "float32" || dtype === "float64") return dtype;
+  throw new DTypeError(
+    `${fn}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype) ?? String(dtype)}`,
+  );
+}
+
+/**
+ * Allocates a zero-filled typed array of a dtype, optionally over a given
+ * buffer (for example a `SharedArrayBuffer`).
+ *
+ * @example
+ * ```ts
+ * import { allocate } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(allocate("float32", 3) instanceof Float32Array);
+ * ```
+ */
+export function allocate(dtype: DType, size: number): TensorData {
+  return dtype === "float32" ? new Float32Array(size) : new Float64Array(size);
+}
+
+/**
+ * A dense row-major array with a shape and a dtype.
+ *
+ * `data` is the tensor's storage, not a copy: ops never change their inputs,
+ * but optimizers update parameters in place through it.
+ *
+ * @example Wrapping a typed array
+ * ```ts
+ * import { Tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const t = new Tensor(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+ * assert.equal(t.dtype, "float64");
+ * assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+ * ```
+ */
+export class Tensor {
+  /** The dimensions, outermost first. */
+  readonly shape: readonly number[];
+  /** The element type. */
+  readonly dtype: DType;
+  /** The elements in row-major order; shared, not copied. */
+  readonly data: TensorData;
+
+  /**
+   * Wraps `data` (no copy) as a tensor of the given shape.
+   *
+   * @throws {ShapeError} if the shape is invalid or `data.length` differs from its size.
+   * @throws {DTypeError} if `data` is not a Float32Array or Float64Array.
+   */
+  constructor(data: TensorData, shape: readonly number[]) {
+    if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) {
+      throw new DTypeError(
+        `Tensor: data must be a Float32Array or Float64Array, got ${describe(data)}`,
+      );
+    }
+    const size = sizeOf(shape, "Tensor");
+    if (data.length !== size) {
+      throw new ShapeError(
+        `Tensor: data has ${data.length} elements but shape ${formatShape(shape)} needs ${size}`,
+      );
+    }
+    this.shape = Object.freeze([...shape]);
+    this.dtype = data instanceof Float32Array ? "float32" : "float64";
+    this.data = data;
+  }
+
+  /** The number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** The number of elements. */
+  get size(): number {
+    return this.data.length;
+  }
+
+  /**
+   * Returns the elements as nested arrays (a number for a 0-D tensor).
+   *
+   * @example
+   * ```ts
+   * import { tensor } from "@matgrad/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.deepEqual(tensor([[1, 2], [3, 4]]).toArray(), [[1, 2], [3, 4]]);
+   * ```
+   */
+  toArray(): NestedArray {
+    if (this.shape.length === 0) return this.data[0]!;
+    return buildNested(this.data, this.shape, 0, 0);
+  }
+
+  /**
+   * Returns the single element of a tensor with one element.
+   *
+   * @throws {ShapeError} if the tensor has more or fewer than one element.
+   * @example
+   * ```ts
+   * import { tensor } from "@matgrad/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.equal(tensor(2.5, [], "float64").item(), 2.5);
+   * ```
+   */
+  item(): number {
+    if (this.data.length !== 1) {
+      throw new ShapeError(
+        `item: tensor of shape ${formatShape(this.shape)} has ${this.data.length} elements, not 1`,
+      );
+    }
+    return this.data[0]!;
+  }
+
+  /** A short description such as `Tensor(float32, 2×3)`. */
+  toString(): string {
+    return `Tensor(${this.dtype}, ${formatShape(this.shape)})`;
+  }
+}
+
+function buildNested(
+  data: TensorData,
+  shape: readonly number[],
+  axis: number,
+  offset: number,
+): NestedArray[] {
+  const n = shape[axis]!;
+  let inner = 1;
+  for (let a = axis + 1; a < shape.length; a++) inner *= shape[a]!;
+  const out: NestedArray[] = new Array(n);
+  if (axis === shape.length - 1) {
+    for (let i = 0; i < n; i++) out[i] = data[offset + i]!;
+  } else {
+    for (let i = 0; i < n; i++) out[i] = buildNested(data, shape, axis + 1, offset + i * inner);
+  }
+  return out;
+}
+
+/** Describes a value for an error message without printing a whole array. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (value instanceof Tensor) return value.toString();
+  if (typeof value === "object") {
+    const name = (value as object).constructor?.name;
+    return name ? `a ${name}` : "an object";
+  }
+  if (typeof value === "string") return JSON.stringify(value);
+  return `${typeof value} ${String(value)}`;
+}
