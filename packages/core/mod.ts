@@ -16,12 +16,54 @@
  * assert.deepEqual([dA.shape, dB.shape], [[3, 4], [4, 2]]);
  * ```
  *
+ * Around it, reverse-mode autograd (`grad`, `valueAndGrad`, `checkGrad`),
+ * differentiable ops and the `sgd` and `adam` optimizers train small models.
+ *
+ * @example Fitting y = 2x + 1
+ * ```ts
+ * import { add, matmul, mse, sgd, type Tensor, tensor, valueAndGrad, zeros } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const x = tensor([[0], [1], [2], [3]], undefined, "float64");
+ * const y = tensor([[1], [3], [5], [7]], undefined, "float64");
+ * const w = zeros([1, 1], "float64");
+ * const b = zeros([1], "float64");
+ * const step = valueAndGrad((w: Tensor, b: Tensor) => mse(add(matmul(x, w), b), y), [0, 1]);
+ * const opt = sgd({ lr: 0.1, momentum: 0.5 });
+ * for (let i = 0; i < 300; i++) opt.step([w, b], step(w, b).grad);
+ * assert.ok(Math.abs(w.item() - 2) < 1e-6 && Math.abs(b.item() - 1) < 1e-6);
+ * ```
+ *
  * @module
  */
+export {
+  checkGrad,
+  type CheckGradOptions,
+  type GradCheckEntry,
+  GradCheckError,
+  type GradCheckReport,
+} from "./autograd/check_grad.ts";
+export {
+  type Argnums,
+  grad,
+  type GradOf,
+  type MatmulGradFn,
+  type ValueAndGrad,
+  valueAndGrad,
+  valueAndGradAsync,
+  type ValueAndGradAsyncOptions,
+} from "./autograd/grad.ts";
 export { DTypeError, ShapeError } from "./errors.ts";
-export { getBackend, setBackend, type BackendName } from "./kernels/backend.ts";
+export {
+  type BackendName,
+  type BackendOptions,
+  getBackend,
+  setBackend,
+} from "./kernels/backend.ts";
 export {
   cast,
+  checkGradShape,
+  checkTensor,
   matmul,
   matmulGrad,
   type MatmulGradOptions,
@@ -37,8 +79,15 @@ export {
   type MatmulPlan,
   planMatmul,
 } from "./ops/matmul_plan.ts";
+export { add, div, mul, neg, scale, sub } from "./ops/elementwise.ts";
+export { mse, softmaxCrossEntropy } from "./ops/loss.ts";
+export { mean, type ReduceOptions, sum } from "./ops/reduce.ts";
 export { reshape } from "./ops/reshape.ts";
 export { transpose } from "./ops/transpose.ts";
+export { exp, log, relu, sigmoid, sqrt, square, tanh } from "./ops/unary.ts";
+export { adam, type AdamOptions } from "./optim/adam.ts";
+export type { Optimizer } from "./optim/optimizer.ts";
+export { sgd, type SgdOptions } from "./optim/sgd.ts";
 export { full, ones, randn, type RandnOptions, tensor, zeros } from "./tensor/constructors.ts";
 export { formatShape, sameShape, sizeOf } from "./tensor/shape.ts";
 export {

@@ -13,6 +13,14 @@
  * @module
  */
 export { getKernels } from "./backend.ts";
-export { type GemmTask, runGemmTask, type TaskBlock, type TaskBuffer, wholeTask } from "./gemm_task.ts";
+export {
+  type GemmTask,
+  runGemmTask,
+  type TaskBlock,
+  type TaskBuffer,
+  wholeTask,
+} from "./gemm_task.ts";
 export { gemmJs, jsBackend } from "./js/gemm.ts";
 export type { Gemm, KernelBackend } from "./types.ts";
+export { wasmBackend, type WasmBackendOptions } from "./wasm/backend.ts";
+export { type WasmFeatures, wasmFeatures } from "./wasm/loader.ts";

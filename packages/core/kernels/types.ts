@@ -47,7 +47,7 @@ export type Gemm = (
 export interface KernelBackend {
   /** The backend's name, for example `"js"` or `"wasm"`. */
   readonly name: string;
-  /** Whether float32 products use fused multiply-add (so their bits differ from mul+add). */
+  /** Whether products use fused multiply-add (bits differ from mul+add, and between machines). */
   readonly fused: boolean;
   /** The matrix product. */
   readonly gemm: Gemm;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { MatmulRequest, record, tracing } from "../autograd/tape.ts";
 import { DTypeError, ShapeError } from "../errors.ts";
 import { getKernels } from "../kernels/backend.ts";
 import { runGemmTask } from "../kernels/gemm_task.ts";
@@ -60,6 +61,11 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOutOptions = {}): Te
     ? new Tensor(allocate(dtype, sizeOfShape(plan.outShape)), plan.outShape)
     : checkOut(options.out, plan.outShape, dtype, [a, b], "matmul", "out");
   runMatmul(plan, cast(a.data, dtype), cast(b.data, dtype), out.data);
+  // Backward rule: matmulGrad(a, b, dC, flags), deferred to the autograd driver.
+  if (tracing()) {
+    const flags = { transposeA: plan.transA, transposeB: plan.transB };
+    record(out, [a, b], (dC) => new MatmulRequest(a, b, dC, flags));
+  }
   return out;
 }
 
@@ -138,7 +144,13 @@ export function matmulGrad(
     // compute in the product's dtype and round once at the end.
     const direct = out !== undefined && out.dtype === dtype;
     const target = direct ? out.data : allocate(dtype, like.size);
-    runGemmTask(gemm, task, bufs[task.x as keyof typeof bufs], bufs[task.y as keyof typeof bufs], target);
+    runGemmTask(
+      gemm,
+      task,
+      bufs[task.x as keyof typeof bufs],
+      bufs[task.y as keyof typeof bufs],
+      target,
+    );
     if (direct) return out;
     if (out !== undefined) {
       out.data.set(target);

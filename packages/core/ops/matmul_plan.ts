@@ -8,6 +8,7 @@
 import { ShapeError } from "../errors.ts";
 import type { GemmTask } from "../kernels/gemm_task.ts";
 import { formatShape } from "../tensor/shape.ts";
+import { describe } from "../tensor/tensor.ts";
 
 /** Options shared by `matmul`, `matmulGrad` and their parallel twins. */
 export interface MatmulOptions {
@@ -152,7 +153,9 @@ export function broadcastShapes(
     const db = b[b.length - nd + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
       throw new ShapeError(
-        `${fn}: batch dimensions ${formatShape(a)} and ${formatShape(b)} do not broadcast: ${da} and ${db} differ`,
+        `${fn}: batch dimensions ${formatShape(a)} and ${
+          formatShape(b)
+        } do not broadcast: ${da} and ${db} differ`,
       );
     }
     out[i] = da === 1 ? db : da;
@@ -187,7 +190,7 @@ function batchIndex(batch: readonly number[], own: readonly number[], count: num
 function flag(v: unknown, name: string, fn: string): boolean {
   if (v === undefined) return false;
   if (typeof v !== "boolean") {
-    throw new TypeError(`${fn}: option ${name} must be a boolean, got ${typeof v} ${String(v)}`);
+    throw new TypeError(`${fn}: option ${name} must be a boolean, got ${describe(v)}`);
   }
   return v;
 }

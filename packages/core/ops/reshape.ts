@@ -3,9 +3,10 @@
  *
  * @module
  */
+import { record, tracing } from "../autograd/tape.ts";
 import { ShapeError } from "../errors.ts";
 import { formatShape, sizeOf } from "../tensor/shape.ts";
-import { Tensor } from "../tensor/tensor.ts";
+import { describe, Tensor } from "../tensor/tensor.ts";
 
 /**
  * Returns a tensor with the same elements in the same row-major order under
@@ -13,6 +14,7 @@ import { Tensor } from "../tensor/tensor.ts";
  * shares `data` with the input (no copy), as NumPy's `reshape` does when it can.
  *
  * @throws {ShapeError} if the sizes differ or the shape is invalid.
+ * @throws {TypeError} if `t` is not a Tensor.
  * @example
  * ```ts
  * import { reshape, tensor } from "@matgrad/core";
@@ -23,11 +25,16 @@ import { Tensor } from "../tensor/tensor.ts";
  * ```
  */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
-  return new Tensor(t.data, resolveShape(t, shape));
+  const out = new Tensor(t.data, resolveShape(t, shape));
+  if (tracing()) record(out, [t], (g) => [reshape(g, t.shape)]);
+  return out;
 }
 
 /** Resolves a `-1` in a target shape and checks the element count. */
 export function resolveShape(t: Tensor, shape: readonly number[]): number[] {
+  if (!(t instanceof Tensor)) {
+    throw new TypeError(`reshape: expected a Tensor, got ${describe(t)}`);
+  }
   if (!Array.isArray(shape)) {
     throw new ShapeError(`reshape: shape must be an array of dimensions, got ${String(shape)}`);
   }

@@ -3,9 +3,10 @@
  *
  * @module
  */
+import { record, tracing } from "../autograd/tape.ts";
 import { ShapeError } from "../errors.ts";
 import { formatShape } from "../tensor/shape.ts";
-import { allocate, Tensor } from "../tensor/tensor.ts";
+import { allocate, describe, Tensor } from "../tensor/tensor.ts";
 
 /**
  * Returns a copy with the last two axes swapped: the matrix transpose of a
@@ -14,6 +15,7 @@ import { allocate, Tensor } from "../tensor/tensor.ts";
  * operand transposed without copying it.
  *
  * @throws {ShapeError} if the tensor has fewer than two dimensions.
+ * @throws {TypeError} if `t` is not a Tensor.
  * @example
  * ```ts
  * import { tensor, transpose } from "@matgrad/core";
@@ -23,6 +25,9 @@ import { allocate, Tensor } from "../tensor/tensor.ts";
  * ```
  */
 export function transpose(t: Tensor): Tensor {
+  if (!(t instanceof Tensor)) {
+    throw new TypeError(`transpose: expected a Tensor, got ${describe(t)}`);
+  }
   const nd = t.shape.length;
   if (nd < 2) {
     throw new ShapeError(
@@ -42,5 +47,7 @@ export function transpose(t: Tensor): Tensor {
       for (let j = 0; j < cols; j++) dst[off + j * rows + i] = src[off + i * cols + j]!;
     }
   }
-  return new Tensor(dst, shape);
+  const out = new Tensor(dst, shape);
+  if (tracing()) record(out, [t], (g) => [transpose(g)]);
+  return out;
 }

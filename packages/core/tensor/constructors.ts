@@ -95,7 +95,9 @@ function flatten(
   if (depth === shape.length) {
     if (typeof v !== "number") {
       throw new ShapeError(
-        `tensor: ragged nesting: expected a number at depth ${depth}, got ${describe(v)}`,
+        Array.isArray(v)
+          ? `tensor: ragged nesting: expected a number at depth ${depth}, got an array of ${v.length}`
+          : `tensor: values must be numbers or nested arrays, got ${describe(v)} at depth ${depth}`,
       );
     }
     out[offset] = v;
@@ -156,7 +158,9 @@ export function zeros(shape: readonly number[], dtype: DType = "float32"): Tenso
  * ```
  */
 export function ones(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  return full(shape, 1, checkDType(dtype, "ones"));
+  const data = allocate(checkDType(dtype, "ones"), sizeOf(shape, "ones"));
+  data.fill(1);
+  return new Tensor(data, shape);
 }
 
 /** Options of {@linkcode randn}. */

@@ -198,7 +198,9 @@ export function describe(value: unknown): string {
   if (value instanceof Tensor) return value.toString();
   if (typeof value === "object") {
     const name = (value as object).constructor?.name;
-    return name ? `a ${name}` : "an object";
+    if (!name) return "an object";
+    // "an Array", "an Int32Array", but "a Uint8Array" (said "you-int")
+    return `${/^[AEIO]/.test(name) ? "an" : "a"} ${name}`;
   }
   if (typeof value === "string") return JSON.stringify(value);
   return `${typeof value} ${String(value)}`;

@@ -100,9 +100,15 @@ function tile64(
   // Edge tile: run the full micro-kernel on a scratch tile, then copy back
   // only the valid part, so C outside the m×n block is never touched.
   edge64.fill(0);
-  if (load) for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) edge64[i * NR + j] = c[co + i * ldc + j]!;
+  if (load) {
+    for (let i = 0; i < mr; i++) {
+      for (let j = 0; j < nr; j++) edge64[i * NR + j] = c[co + i * ldc + j]!;
+    }
+  }
   micro64(kc, packedA, ao, packedB, bo, edge64, 0, NR, load);
-  for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) c[co + i * ldc + j] = edge64[i * NR + j]!;
+  for (let i = 0; i < mr; i++) {
+    for (let j = 0; j < nr; j++) c[co + i * ldc + j] = edge64[i * NR + j]!;
+  }
 }
 
 function tile32(
@@ -121,9 +127,15 @@ function tile32(
     return;
   }
   edge32.fill(0);
-  if (load) for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) edge32[i * NR + j] = c[co + i * ldc + j]!;
+  if (load) {
+    for (let i = 0; i < mr; i++) {
+      for (let j = 0; j < nr; j++) edge32[i * NR + j] = c[co + i * ldc + j]!;
+    }
+  }
   micro32(kc, packedA, ao, packedB, bo, edge32, 0, NR, load);
-  for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) c[co + i * ldc + j] = edge32[i * NR + j]!;
+  for (let i = 0; i < mr; i++) {
+    for (let j = 0; j < nr; j++) c[co + i * ldc + j] = edge32[i * NR + j]!;
+  }
 }
 
 /**

@@ -30,16 +30,43 @@ export function micro64(
   ldc: number,
   load: boolean,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0, c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0,
+    c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0,
+    c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0,
+    c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   if (load) {
     const r0 = co + 0 * ldc;
-    c00 = c[r0]!; c01 = c[r0 + 1]!; c02 = c[r0 + 2]!; c03 = c[r0 + 3]!;
+    c00 = c[r0]!;
+    c01 = c[r0 + 1]!;
+    c02 = c[r0 + 2]!;
+    c03 = c[r0 + 3]!;
     const r1 = co + 1 * ldc;
-    c10 = c[r1]!; c11 = c[r1 + 1]!; c12 = c[r1 + 2]!; c13 = c[r1 + 3]!;
+    c10 = c[r1]!;
+    c11 = c[r1 + 1]!;
+    c12 = c[r1 + 2]!;
+    c13 = c[r1 + 3]!;
     const r2 = co + 2 * ldc;
-    c20 = c[r2]!; c21 = c[r2 + 1]!; c22 = c[r2 + 2]!; c23 = c[r2 + 3]!;
+    c20 = c[r2]!;
+    c21 = c[r2 + 1]!;
+    c22 = c[r2 + 2]!;
+    c23 = c[r2 + 3]!;
     const r3 = co + 3 * ldc;
-    c30 = c[r3]!; c31 = c[r3 + 1]!; c32 = c[r3 + 2]!; c33 = c[r3 + 3]!;
+    c30 = c[r3]!;
+    c31 = c[r3 + 1]!;
+    c32 = c[r3 + 2]!;
+    c33 = c[r3 + 3]!;
   }
   for (let p = 0; p < kc; p++) {
     const a0 = ap[ao]!, a1 = ap[ao + 1]!, a2 = ap[ao + 2]!, a3 = ap[ao + 3]!;
@@ -64,13 +91,25 @@ export function micro64(
     bo += 4;
   }
   const w0 = co + 0 * ldc;
-  c[w0] = c00; c[w0 + 1] = c01; c[w0 + 2] = c02; c[w0 + 3] = c03;
+  c[w0] = c00;
+  c[w0 + 1] = c01;
+  c[w0 + 2] = c02;
+  c[w0 + 3] = c03;
   const w1 = co + 1 * ldc;
-  c[w1] = c10; c[w1 + 1] = c11; c[w1 + 2] = c12; c[w1 + 3] = c13;
+  c[w1] = c10;
+  c[w1 + 1] = c11;
+  c[w1 + 2] = c12;
+  c[w1 + 3] = c13;
   const w2 = co + 2 * ldc;
-  c[w2] = c20; c[w2 + 1] = c21; c[w2 + 2] = c22; c[w2 + 3] = c23;
+  c[w2] = c20;
+  c[w2 + 1] = c21;
+  c[w2 + 2] = c22;
+  c[w2 + 3] = c23;
   const w3 = co + 3 * ldc;
-  c[w3] = c30; c[w3 + 1] = c31; c[w3 + 2] = c32; c[w3 + 3] = c33;
+  c[w3] = c30;
+  c[w3 + 1] = c31;
+  c[w3 + 2] = c32;
+  c[w3 + 3] = c33;
 }
 
 /**
@@ -87,16 +126,43 @@ export function micro32(
   ldc: number,
   load: boolean,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0, c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0,
+    c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0,
+    c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0,
+    c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   if (load) {
     const r0 = co + 0 * ldc;
-    c00 = c[r0]!; c01 = c[r0 + 1]!; c02 = c[r0 + 2]!; c03 = c[r0 + 3]!;
+    c00 = c[r0]!;
+    c01 = c[r0 + 1]!;
+    c02 = c[r0 + 2]!;
+    c03 = c[r0 + 3]!;
     const r1 = co + 1 * ldc;
-    c10 = c[r1]!; c11 = c[r1 + 1]!; c12 = c[r1 + 2]!; c13 = c[r1 + 3]!;
+    c10 = c[r1]!;
+    c11 = c[r1 + 1]!;
+    c12 = c[r1 + 2]!;
+    c13 = c[r1 + 3]!;
     const r2 = co + 2 * ldc;
-    c20 = c[r2]!; c21 = c[r2 + 1]!; c22 = c[r2 + 2]!; c23 = c[r2 + 3]!;
+    c20 = c[r2]!;
+    c21 = c[r2 + 1]!;
+    c22 = c[r2 + 2]!;
+    c23 = c[r2 + 3]!;
     const r3 = co + 3 * ldc;
-    c30 = c[r3]!; c31 = c[r3 + 1]!; c32 = c[r3 + 2]!; c33 = c[r3 + 3]!;
+    c30 = c[r3]!;
+    c31 = c[r3 + 1]!;
+    c32 = c[r3 + 2]!;
+    c33 = c[r3 + 3]!;
   }
   for (let p = 0; p < kc; p++) {
     const a0 = ap[ao]!, a1 = ap[ao + 1]!, a2 = ap[ao + 2]!, a3 = ap[ao + 3]!;
@@ -121,11 +187,23 @@ export function micro32(
     bo += 4;
   }
   const w0 = co + 0 * ldc;
-  c[w0] = c00; c[w0 + 1] = c01; c[w0 + 2] = c02; c[w0 + 3] = c03;
+  c[w0] = c00;
+  c[w0 + 1] = c01;
+  c[w0 + 2] = c02;
+  c[w0 + 3] = c03;
   const w1 = co + 1 * ldc;
-  c[w1] = c10; c[w1 + 1] = c11; c[w1 + 2] = c12; c[w1 + 3] = c13;
+  c[w1] = c10;
+  c[w1 + 1] = c11;
+  c[w1 + 2] = c12;
+  c[w1 + 3] = c13;
   const w2 = co + 2 * ldc;
-  c[w2] = c20; c[w2 + 1] = c21; c[w2 + 2] = c22; c[w2 + 3] = c23;
+  c[w2] = c20;
+  c[w2 + 1] = c21;
+  c[w2 + 2] = c22;
+  c[w2 + 3] = c23;
   const w3 = co + 3 * ldc;
-  c[w3] = c30; c[w3 + 1] = c31; c[w3 + 2] = c32; c[w3 + 3] = c33;
+  c[w3] = c30;
+  c[w3 + 1] = c31;
+  c[w3 + 2] = c32;
+  c[w3 + 3] = c33;
 }

@@ -1,0 +1,278 @@
+/**
+ * The command line: flags, their checks and the usage text. Pure (it takes
+ * the argument list), so every bad input is testable without a process.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+/** A command line the demo cannot run; printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  /** Builds the error with a sentence-case `message`. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** The usage text printed by `--help` and after every usage error. */
+export const USAGE = `Usage: deno task demo [options]
+
+Trains a linear model Y ≈ X·W + b with matgrad's autograd and reports how close
+it gets to the closed-form least-squares fit.
+
+Data (default: synthetic):
+  --data synthetic|cars     synthetic: X ~ N(0,1), Y = X·W* + b* + noise;
+                            cars: miles per gallon from vega-datasets' cars.json
+  --csv FILE                train on a CSV file with a header row
+  --target COL[,COL…]       target column(s) of the CSV (required with --csv)
+  --features A,B,…          feature columns (default: every other numeric column)
+  --samples N               synthetic rows (default 8192)
+  --dims D                  synthetic features (default 128)
+  --outputs M               synthetic outputs (default 16)
+  --noise S                 synthetic noise standard deviation (default 0.1)
+  --test-fraction F         share of rows held out for testing (default 0.2)
+
+Training:
+  --optimizer sgd|adam      (default sgd)
+  --lr X                    learning rate (default: sgd 0.02, or 0.005 on
+                            cars/csv; adam 0.01)
+  --momentum X              SGD momentum in [0, 1) (default 0.9)
+  --epochs N                passes over the training set (default 20; cars/csv 100)
+  --batch N                 minibatch rows (default 512; cars/csv 32)
+  --seed N                  seed of data, split and shuffles (default 1)
+  --workers N               worker threads for the matmul gradients, 0 = none
+                            (default: the number of cores)
+  --serial-below FLOPS      products smaller than this stay on the calling
+                            thread (default: the pool's measured crossover
+                            for the active kernels; 0 = always the workers)
+
+Output:
+  --plot FILE.svg           write train and test loss per epoch as an SVG chart
+  --save FILE.json          save the trained model
+  --load FILE.json          evaluate a saved model instead of training (on its
+                            own data unless data options are given)
+  --json                    print one JSON summary instead of text
+  -h, --help                show this help
+
+Exit codes: 0 done, 1 internal error, 2 bad input.`;
+
+/** Everything a run needs, checked. */
+export interface Config {
+  /** Which data set. */
+  data: "synthetic" | "cars" | "csv";
+  /** Whether any data option was given (otherwise `--load` uses the model's own data). */
+  dataGiven: boolean;
+  /** CSV path (data = csv). */
+  csv?: string;
+  /** CSV target columns. */
+  targets?: string[];
+  /** CSV feature columns. */
+  features?: string[];
+  /** Synthetic sizes and noise. */
+  samples: number;
+  /** Synthetic features D. */
+  dims: number;
+  /** Synthetic outputs M. */
+  outputs: number;
+  /** Synthetic noise standard deviation. */
+  noise: number;
+  /** Test share. */
+  testFraction: number;
+  /** Optimizer. */
+  optimizer: "sgd" | "adam";
+  /** Learning rate. */
+  lr: number;
+  /** SGD momentum. */
+  momentum: number;
+  /** Epochs. */
+  epochs: number;
+  /** Minibatch rows. */
+  batchSize: number;
+  /** Seed. */
+  seed: number;
+  /** Pool size; 0 = calling thread. */
+  workers: number;
+  /** The pool's serial threshold in FLOPs, when given. */
+  serialBelow?: number;
+  /** SVG output path. */
+  plot?: string;
+  /** Model output path. */
+  save?: string;
+  /** Model input path. */
+  load?: string;
+  /** JSON summary instead of text. */
+  json: boolean;
+}
+
+const OPTIONS = {
+  data: { type: "string" },
+  csv: { type: "string" },
+  target: { type: "string" },
+  features: { type: "string" },
+  samples: { type: "string" },
+  dims: { type: "string" },
+  outputs: { type: "string" },
+  noise: { type: "string" },
+  "test-fraction": { type: "string" },
+  optimizer: { type: "string" },
+  lr: { type: "string" },
+  momentum: { type: "string" },
+  epochs: { type: "string" },
+  batch: { type: "string" },
+  seed: { type: "string" },
+  workers: { type: "string" },
+  "serial-below": { type: "string" },
+  plot: { type: "string" },
+  save: { type: "string" },
+  load: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function real(flag: string, raw: string, min: number, max = Infinity, open = false): number {
+  const v = DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isFinite(v)) throw new UsageError(`--${flag} must be a number, got "${raw}"`);
+  if (v < min || v > max || (open && (v === min || v === max))) {
+    const range = max === Infinity
+      ? `${open ? ">" : "≥"} ${min}`
+      : `in ${open ? "(" : "["}${min}, ${max}${open ? ")" : "]"}`;
+    throw new UsageError(`--${flag} must be ${range}, got ${raw}`);
+  }
+  return v;
+}
+
+function whole(flag: string, raw: string, min: number, max = 2 ** 31 - 1): number {
+  const v = /^\+?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(v)) {
+    throw new UsageError(`--${flag} must be a whole number, got "${raw}"`);
+  }
+  if (v < min || v > max) {
+    throw new UsageError(`--${flag} must be from ${min} to ${max}, got ${v}`);
+  }
+  return v;
+}
+
+function names(flag: string, raw: string): string[] {
+  const list = raw.split(",").map((s) => s.trim());
+  if (list.some((s) => s === "")) {
+    throw new UsageError(`--${flag} must be a comma-separated list of column names, got "${raw}"`);
+  }
+  return list;
+}
+
+/**
+ * Parses and checks the command line. Returns `"help"` for `--help`.
+ *
+ * @param defaultWorkers The pool size when `--workers` is absent.
+ * @throws {UsageError} for an unknown flag, a missing or malformed value, or
+ * flags that do not go together.
+ * @example
+ * ```ts
+ * import { parseCommandLine } from "./args.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const config = parseCommandLine(["--epochs", "5", "--workers", "0"], 2);
+ * assert.ok(config !== "help" && config.epochs === 5 && config.workers === 0);
+ * assert.throws(() => parseCommandLine(["--lr", "fast"], 2), /--lr must be a number/);
+ * ```
+ */
+export function parseCommandLine(args: readonly string[], defaultWorkers: number): Config | "help" {
+  let values: Partial<Record<keyof typeof OPTIONS, string | boolean>>;
+  try {
+    ({ values } = parseArgs({ args: [...args], options: OPTIONS, strict: true }));
+  } catch (e) {
+    // node:util's messages are clear but long; keep their first sentence.
+    const msg = e instanceof Error ? e.message : String(e);
+    const unknown = /Unknown option '([^']+)'/.exec(msg);
+    const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(msg);
+    const positional = /Unexpected argument '([^']+)'/.exec(msg);
+    const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(msg);
+    if (unknown) throw new UsageError(`unknown option ${unknown[1]}`);
+    if (missing) throw new UsageError(`option ${missing[1]!.split(", ").at(-1)} needs a value`);
+    if (positional) throw new UsageError(`unexpected argument "${positional[1]}"`);
+    if (ambiguous) {
+      throw new UsageError(
+        `option ${ambiguous[1]} needs a value; write ${
+          ambiguous[1]
+        }=VALUE for one starting with "-"`,
+      );
+    }
+    throw new UsageError(msg.split("\n")[0]!.replace(/^Option '([^']+)'/, "option $1"));
+  }
+  if (values.help) return "help";
+  const v = values as Partial<Record<keyof typeof OPTIONS, string>>;
+  if (v.data !== undefined && !["synthetic", "cars"].includes(v.data)) {
+    throw new UsageError(`--data must be synthetic or cars, got "${v.data}"`);
+  }
+  if (v.csv !== undefined && v.data !== undefined) {
+    throw new UsageError("use either --data or --csv, not both");
+  }
+  const data = v.csv !== undefined ? "csv" : (v.data ?? "synthetic") as Config["data"];
+  if (data === "csv" && v.target === undefined) {
+    throw new UsageError("--csv needs --target COL naming the column to predict");
+  }
+  for (const flag of ["target", "features"] as const) {
+    if (data !== "csv" && v[flag] !== undefined) {
+      throw new UsageError(`--${flag} applies to --csv data only`);
+    }
+  }
+  for (const flag of ["samples", "dims", "outputs", "noise"] as const) {
+    if (data !== "synthetic" && v[flag] !== undefined) {
+      throw new UsageError(`--${flag} applies to synthetic data only`);
+    }
+  }
+  if (v.optimizer !== undefined && !["sgd", "adam"].includes(v.optimizer)) {
+    throw new UsageError(`--optimizer must be sgd or adam, got "${v.optimizer}"`);
+  }
+  const optimizer = (v.optimizer ?? "sgd") as Config["optimizer"];
+  if (optimizer === "adam" && v.momentum !== undefined) {
+    throw new UsageError("--momentum applies to --optimizer sgd only");
+  }
+  const synth = data === "synthetic";
+  const config: Config = {
+    data,
+    dataGiven: ["data", "csv", "samples", "dims", "outputs", "noise", "test-fraction", "seed"]
+      .some((k) => v[k as keyof typeof v] !== undefined),
+    samples: v.samples === undefined ? 8192 : whole("samples", v.samples, 10, 1e7),
+    dims: v.dims === undefined ? 128 : whole("dims", v.dims, 1, 4096),
+    outputs: v.outputs === undefined ? 16 : whole("outputs", v.outputs, 1, 4096),
+    noise: v.noise === undefined ? 0.1 : real("noise", v.noise, 0),
+    testFraction: v["test-fraction"] === undefined
+      ? 0.2
+      : real("test-fraction", v["test-fraction"], 0, 1, true),
+    optimizer,
+    lr: v.lr === undefined
+      ? (optimizer === "adam" ? 0.01 : synth ? 0.02 : 0.005)
+      : real("lr", v.lr, 0, Infinity, true),
+    momentum: v.momentum === undefined ? 0.9 : real("momentum", v.momentum, 0, 1),
+    epochs: v.epochs === undefined ? (synth ? 20 : 100) : whole("epochs", v.epochs, 1, 1e6),
+    batchSize: v.batch === undefined ? (synth ? 512 : 32) : whole("batch", v.batch, 1),
+    seed: v.seed === undefined ? 1 : whole("seed", v.seed, 0, 2 ** 32 - 1),
+    workers: v.workers === undefined ? defaultWorkers : whole("workers", v.workers, 0, 256),
+    json: values.json === true,
+  };
+  if (config.momentum >= 1) throw new UsageError(`--momentum must be in [0, 1), got ${v.momentum}`);
+  if (v["serial-below"] !== undefined) {
+    config.serialBelow = real("serial-below", v["serial-below"], 0);
+  }
+  if (v.csv !== undefined) config.csv = v.csv;
+  if (v.target !== undefined) config.targets = names("target", v.target);
+  if (v.features !== undefined) config.features = names("features", v.features);
+  const both = config.features?.filter((f) => config.targets?.includes(f)) ?? [];
+  if (both.length > 0) {
+    throw new UsageError(`column ${both[0]} cannot be both a feature and a target`);
+  }
+  for (const flag of ["plot", "save", "load"] as const) {
+    const path = v[flag];
+    if (path === undefined) continue;
+    if (path.trim() === "") throw new UsageError(`--${flag} needs a file name`);
+    config[flag] = path;
+  }
+  if (config.load !== undefined && config.save !== undefined) {
+    throw new UsageError("use either --load or --save, not both");
+  }
+  return config;
+}

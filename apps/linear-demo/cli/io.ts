@@ -1,0 +1,59 @@
+/**
+ * The demo's file system access, with errors a user can act on.
+ *
+ * @module
+ */
+import { fileURLToPath } from "node:url";
+import { DataError } from "../src/dataset.ts";
+
+function explain(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "no such file";
+  if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (e instanceof Deno.errors.IsADirectory) return "it is a directory";
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Reads a text file, turning a missing or unreadable file into a
+ * {@linkcode DataError} naming it.
+ */
+export async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    throw new DataError(`cannot read ${what} ${path}: ${explain(e)}`);
+  }
+}
+
+/** Writes a text file, turning a failure into a {@linkcode DataError} naming it. */
+export async function writeText(path: string, text: string, what: string): Promise<void> {
+  try {
+    await Deno.writeTextFile(path, text);
+  } catch (e) {
+    throw new DataError(`cannot write ${what} ${path}: ${explain(e)}`);
+  }
+}
+
+/**
+ * The records of `vega-datasets`' cars.json, read from the installed npm
+ * package. The package's own loader fetches its files from a CDN; its data
+ * directory ships in the tarball but is not in its exports, so the path is
+ * found from the resolved entry point: no network.
+ */
+export async function loadCarsRecords(): Promise<unknown> {
+  let url: URL;
+  try {
+    url = new URL("../data/cars.json", import.meta.resolve("vega-datasets"));
+  } catch (e) {
+    throw new DataError(
+      `cannot find the npm package vega-datasets (run npm install): ${explain(e)}`,
+    );
+  }
+  const path = fileURLToPath(url);
+  const text = await readText(path, "the cars data set");
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new DataError(`${path}: not valid JSON (${explain(e)})`);
+  }
+}

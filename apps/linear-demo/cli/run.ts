@@ -1,0 +1,263 @@
+/**
+ * One run of the demo: load the data, train (or load) a model, report.
+ *
+ * @module
+ */
+import { createPool, type Pool, SERIAL_BELOW_FLOPS } from "@matgrad/parallel";
+import { getBackend } from "@matgrad/core";
+import { DataError, rows } from "../src/dataset.ts";
+import { leastSquares } from "../src/least_squares.ts";
+import { meanSquaredError, predict, relativeError } from "../src/metrics.ts";
+import { modelFromJson, modelToJson, type SavedModel } from "../src/model_file.ts";
+import { lossChartSvg } from "../src/plot.ts";
+import { train, type TrainResult } from "../src/train.ts";
+import type { Config } from "./args.ts";
+import { prepare, type Prepared, score, type Scores, specOf } from "./data.ts";
+import { readText, writeText } from "./io.ts";
+import { barProgress, fmtLoss, fmtRate, plainProgress, type Progress, silent } from "./progress.ts";
+
+function table(rowsOut: [string, string][]): string {
+  const w = Math.max(...rowsOut.map(([k]) => k.length));
+  return rowsOut.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join("\n");
+}
+
+const fixed = (v: number, digits = 4) => v.toFixed(digits);
+const flops = (v: number) =>
+  v >= 1e6
+    ? `${+(v / 1e6).toPrecision(3)} MFLOP`
+    : v >= 1e3
+    ? `${+(v / 1e3).toPrecision(3)} kFLOP`
+    : `${v} FLOP`;
+
+/**
+ * Runs the demo for a checked {@linkcode Config}, writing to stdout.
+ *
+ * @throws {DataError} for data or files that cannot be used (exit code 2).
+ */
+export async function run(config: Config, stdoutIsTerminal: boolean): Promise<void> {
+  const started = performance.now();
+  const log = config.json ? () => {} : (line = "") => console.log(line);
+  const saved = config.load === undefined
+    ? undefined
+    : modelFromJson(await readText(config.load, "model file"), config.load);
+  const spec = saved !== undefined && !config.dataGiven ? saved.data : specOf(config);
+  const split = saved !== undefined && !config.dataGiven
+    ? saved.split
+    : { seed: config.seed, testFraction: config.testFraction };
+  const p = await prepare(spec, split);
+  const nTrain = rows(p.raw.train), nTest = rows(p.raw.test);
+  log(`matgrad linear demo — ${p.description}`);
+  log(
+    `rows: ${nTrain} train, ${nTest} test` +
+      (p.dropped ? `, ${p.dropped} dropped (missing values)` : "") +
+      (p.ignored.length ? `; ignored non-numeric columns: ${p.ignored.join(", ")}` : "") +
+      (p.xScale ? "; features and targets standardized with the training rows' statistics" : ""),
+  );
+  const ls = leastSquares(p.fit.train.x, p.fit.train.y);
+  const lsScores = score(p, ls);
+  if (saved !== undefined) {
+    evaluateSaved(saved, p, config, lsScores, log);
+    return;
+  }
+
+  const workers = config.workers;
+  const pool: Pool | undefined = workers === 0 ? undefined : createPool(
+    config.serialBelow === undefined
+      ? { workers }
+      : { workers, serialBelowFlops: config.serialBelow },
+  );
+  const backend = getBackend();
+  const threshold = config.serialBelow ?? SERIAL_BELOW_FLOPS[backend] ??
+    Math.max(...Object.values(SERIAL_BELOW_FLOPS));
+  const batch = Math.min(config.batchSize, nTrain);
+  const steps = Math.ceil(nTrain / batch);
+  const d = p.fit.train.x.shape[1]!, m = p.fit.train.y.shape[1]!;
+  // matmulGrad of X·W makes two products of 2·batch·D·M flops each.
+  const gradFlops = 4 * batch * d * m;
+  const pooled = `a pool of ${workers} worker${workers > 1 ? "s" : ""}`;
+  const limit = config.serialBelow === undefined
+    ? `the ${backend} kernels' crossover of ${flops(threshold)}`
+    : `--serial-below ${threshold}`;
+  const placement = !pool
+    ? "serial on this thread (--workers 0)"
+    : gradFlops >= threshold
+    ? `on ${pooled} (${flops(gradFlops)} a step, not under ${limit})`
+    : `${pooled} started, but at ${flops(gradFlops)} a step the products stay on this thread, ` +
+      `under ${limit} (--serial-below 0 forces the workers)`;
+  log(
+    `training: ${config.optimizer} lr ${config.lr}` +
+      (config.optimizer === "sgd" ? ` momentum ${config.momentum}` : "") +
+      `, ${config.epochs} epochs × ${steps} steps of ${batch} rows`,
+  );
+  log(`matmul gradients: ${placement}`);
+  const progress: Progress = config.json
+    ? silent
+    : stdoutIsTerminal
+    ? barProgress(config.epochs)
+    : plainProgress(config.epochs, (l) => console.log(l));
+  let result: TrainResult;
+  try {
+    result = await train(p.fit.train, p.fit.test, {
+      optimizer: config.optimizer,
+      lr: config.lr,
+      momentum: config.momentum,
+      epochs: config.epochs,
+      batchSize: batch,
+      seed: config.seed,
+      ...(pool ? { pool } : {}),
+      onStep: (r) => progress.step(r),
+      onEpoch: (r) => progress.epoch(r),
+    });
+  } finally {
+    progress.stop();
+    pool?.close();
+  }
+  const s = score(p, result.params);
+  const first = result.epochs[0]!, last = result.epochs.at(-1)!;
+  const relW = p.wTrue ? relativeError(result.params.w, p.wTrue) : undefined;
+  const lsFitLoss = meanSquaredError(predict(p.fit.train.x, ls), p.fit.train.y);
+  const units = p.yScale ? " (target units)" : "";
+  log();
+  const out: [string, string][] = [
+    [
+      "train MSE" + units,
+      `${fmtLoss(s.trainMse)}   (closed-form least squares: ${fmtLoss(lsScores.trainMse)})`,
+    ],
+    [
+      "test MSE" + units,
+      `${fmtLoss(s.testMse)}   (closed-form least squares: ${fmtLoss(lsScores.testMse)})`,
+    ],
+    [
+      "training loss",
+      `${fmtLoss(first.trainLoss)} → ${fmtLoss(last.trainLoss)}  (fell ${
+        fmtRate(first.trainLoss / last.trainLoss)
+      }×; ${fixed(100 * (last.trainLoss / lsFitLoss - 1), 2)}% above the closed-form optimum)`,
+    ],
+  ];
+  if (p.yScale) {
+    out.push([
+      "R² train / test",
+      `${fixed(s.trainR2)} / ${fixed(s.testR2)}   (least squares: ${fixed(lsScores.trainR2)} / ${
+        fixed(lsScores.testR2)
+      })`,
+    ]);
+  }
+  if (relW !== undefined) out.push(["‖W − W*‖ / ‖W*‖", relW.toExponential(3)]);
+  out.push(
+    [
+      "wall time",
+      `${((performance.now() - started) / 1000).toFixed(2)} s (training loop ${
+        result.seconds.toFixed(2)
+      } s, of which steps ${result.stepSeconds.toFixed(2)} s)`,
+    ],
+    ["samples/s", `${fmtRate(result.samplesPerSecond)} (training rows per second of step time)`],
+  );
+  log("results:");
+  log(table(out));
+  const model: SavedModel = {
+    features: [...p.fit.train.features],
+    targets: [...p.fit.train.targets],
+    params: result.params,
+    xScale: p.xScale,
+    yScale: p.yScale,
+    data: p.spec,
+    split,
+  };
+  if (config.plot !== undefined) {
+    const yLabel = p.yScale ? "loss (MSE of standardized targets)" : "loss (MSE)";
+    const svg = lossChartSvg(
+      [
+        {
+          name: "train",
+          color: "#1f77b4",
+          points: result.epochs.map((e) => [e.epoch, e.trainLoss]),
+        },
+        {
+          name: "test",
+          color: "#ff7f0e",
+          points: result.epochs.map((e) => [e.epoch, e.testLoss ?? NaN]),
+        },
+      ],
+      { title: `matgrad linear demo: ${p.spec.kind}, ${config.optimizer}`, yLabel },
+    );
+    await writeText(config.plot, svg, "plot");
+    log(`wrote the loss chart to ${config.plot}`);
+  }
+  if (config.save !== undefined) {
+    await writeText(config.save, modelToJson(model), "model");
+    log(`saved the model to ${config.save}`);
+  }
+  if (config.json) {
+    console.log(JSON.stringify({
+      data: p.spec,
+      rows: { train: nTrain, test: nTest, dropped: p.dropped },
+      features: model.features,
+      targets: model.targets,
+      training: {
+        optimizer: config.optimizer,
+        lr: config.lr,
+        momentum: config.optimizer === "sgd" ? config.momentum : undefined,
+        epochs: config.epochs,
+        batchSize: batch,
+        seed: config.seed,
+        workers,
+        gradientFlopsPerStep: gradFlops,
+        onWorkers: pool !== undefined && gradFlops >= threshold,
+      },
+      ...s,
+      leastSquares: { ...lsScores, fitLoss: lsFitLoss },
+      initialLoss: first.trainLoss,
+      finalLoss: last.trainLoss,
+      relativeWeightError: relW,
+      epochs: result.epochs.map(({ epoch, trainLoss, testLoss }) => ({
+        epoch,
+        trainLoss,
+        testLoss,
+      })),
+      stepLosses: result.stepLosses,
+      seconds: (performance.now() - started) / 1000,
+      trainingSeconds: result.seconds,
+      stepSeconds: result.stepSeconds,
+      samplesPerSecond: result.samplesPerSecond,
+    }));
+  }
+}
+
+function evaluateSaved(
+  saved: SavedModel,
+  p: Prepared,
+  config: Config,
+  ls: Scores,
+  log: (line?: string) => void,
+): void {
+  const same = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && a.every((v, i) => v === b[i]);
+  if (!same(saved.features, p.raw.train.features) || !same(saved.targets, p.raw.train.targets)) {
+    throw new DataError(
+      `${config.load}: the model maps ${saved.features.join(", ")} → ${
+        saved.targets.join(", ")
+      }, ` +
+        `but the data has ${p.raw.train.features.join(", ")} → ${p.raw.train.targets.join(", ")}`,
+    );
+  }
+  const s = score(p, saved.params, saved.xScale, saved.yScale);
+  const relW = p.wTrue && !saved.xScale ? relativeError(saved.params.w, p.wTrue) : undefined;
+  log(`evaluated the model in ${config.load}:`);
+  const out: [string, string][] = [
+    ["train MSE", `${fmtLoss(s.trainMse)}   (closed-form least squares: ${fmtLoss(ls.trainMse)})`],
+    ["test MSE", `${fmtLoss(s.testMse)}   (closed-form least squares: ${fmtLoss(ls.testMse)})`],
+    ["R² train / test", `${fixed(s.trainR2)} / ${fixed(s.testR2)}`],
+  ];
+  if (relW !== undefined) out.push(["‖W − W*‖ / ‖W*‖", relW.toExponential(3)]);
+  log(table(out));
+  if (config.json) {
+    console.log(JSON.stringify({
+      data: p.spec,
+      rows: { train: rows(p.raw.train), test: rows(p.raw.test), dropped: p.dropped },
+      loaded: config.load,
+      ...s,
+      leastSquares: ls,
+      relativeWeightError: relW,
+    }));
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The model and its training step: pred = X·W + b, loss = MSE, gradients by
+ * `@matgrad/core`'s autograd, serially (`valueAndGrad`) or with the matmul
+ * gradients on a worker pool (`valueAndGradParallel`, the same bits).
+ *
+ * @module
+ */
+import {
+  adam,
+  add,
+  matmul,
+  mse,
+  type Optimizer,
+  sgd,
+  type Tensor,
+  valueAndGrad,
+  zeros,
+} from "@matgrad/core";
+import { type Pool, sharedZeros, valueAndGradParallel } from "@matgrad/parallel";
+import type { LinearParams } from "./least_squares.ts";
+
+/**
+ * The training objective: mean((X·W + b − Y)²), b broadcast over the rows.
+ *
+ * @example
+ * ```ts
+ * import { linearLoss } from "@matgrad/linear-demo";
+ * import { tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const loss = linearLoss(tensor([[1], [2]]), tensor([1]), tensor([[1, 1]]), tensor([[4]]));
+ * assert.equal(loss.item(), 0); // 1·1 + 1·2 + 1 = 4
+ * ```
+ */
+export function linearLoss(w: Tensor, b: Tensor, x: Tensor, y: Tensor): Tensor {
+  return mse(add(matmul(x, w), b), y);
+}
+
+/** Optimizer settings of {@linkcode createTrainer}. */
+export interface OptimizerOptions {
+  /** `"sgd"` (with optional momentum) or `"adam"`. */
+  optimizer: "sgd" | "adam";
+  /** The learning rate. */
+  lr: number;
+  /** SGD's momentum in [0, 1). */
+  momentum?: number;
+}
+
+/** What the training loop drives: parameters, one step, and batch buffers. */
+export interface Trainer {
+  /** W (D×M) and b (M), float64, updated in place by {@linkcode Trainer.step}. */
+  readonly params: LinearParams;
+  /** One minibatch step: loss and gradients at the current W, b, then an update. Returns the loss. */
+  step(x: Tensor, y: Tensor): Promise<number>;
+  /**
+   * A float64 buffer for a minibatch; on shared memory when a pool is used,
+   * so the workers read it without a copy.
+   */
+  buffer(size: number): Float64Array;
+}
+
+/**
+ * Creates W = 0, b = 0 and the training step for D inputs and M outputs.
+ * With a `pool` the matmul gradients run on its workers; the losses and
+ * parameters are then bit-for-bit those of the serial run.
+ *
+ * @example
+ * ```ts
+ * import { createTrainer } from "@matgrad/linear-demo";
+ * import { tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const t = createTrainer(1, 1, { optimizer: "sgd", lr: 0.1 });
+ * const x = tensor([[1], [2]], undefined, "float64"), y = tensor([[2], [4]], undefined, "float64");
+ * const first = await t.step(x, y);
+ * const second = await t.step(x, y);
+ * assert.ok(second < first);
+ * ```
+ */
+export function createTrainer(
+  d: number,
+  m: number,
+  options: OptimizerOptions,
+  pool?: Pool,
+): Trainer {
+  const alloc = (shape: number[]) =>
+    pool === undefined ? zeros(shape, "float64") : sharedZeros(shape, "float64");
+  const params = { w: alloc([d, m]), b: alloc([m]) };
+  const opt: Optimizer = options.optimizer === "adam"
+    ? adam({ lr: options.lr })
+    : sgd({ lr: options.lr, momentum: options.momentum ?? 0 });
+  const serial = valueAndGrad(linearLoss, [0, 1]);
+  const parallel = pool === undefined ? undefined : valueAndGradParallel(linearLoss, pool, [0, 1]);
+  const list = [params.w, params.b];
+  return {
+    params,
+    async step(x, y) {
+      const { value, grad } = parallel === undefined
+        ? serial(params.w, params.b, x, y)
+        : await parallel(params.w, params.b, x, y);
+      opt.step(list, grad);
+      return value.item();
+    },
+    buffer: (size) => alloc([size]).data as Float64Array,
+  };
+}

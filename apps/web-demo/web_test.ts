@@ -1,0 +1,355 @@
+/**
+ * The page in real Chromium (Debian's /usr/bin/chromium) driven by
+ * playwright-core. The reference for every loss is the CLI demo itself
+ * (`apps/linear-demo/main.ts --json`, run serially as a subprocess): the page
+ * with 2 workers must reproduce its final loss and every step loss bit for
+ * bit. Also: the page still trains without cross-origin isolation, survives
+ * bad input and a crashing worker, and Stop works. Skips, saying why, when
+ * Chromium is not installed.
+ */
+import assert from "node:assert/strict";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { build } from "./src/build.ts";
+import { type RunningServer, startServer } from "./src/server.ts";
+import type { DemoHandle } from "./src/app.ts";
+import type { Settings } from "./src/settings.ts";
+import { dataFingerprint, prepareData } from "./src/training.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const OUTPUT = decodeURIComponent(new URL("./test-output/", import.meta.url).pathname);
+const CLI = decodeURIComponent(new URL("../linear-demo/main.ts", import.meta.url).pathname);
+
+function chromiumMissing(): string | undefined {
+  try {
+    Deno.statSync(CHROMIUM);
+    return undefined;
+  } catch {
+    return `${CHROMIUM} is not installed (apt-get install chromium); browser tests skipped`;
+  }
+}
+
+const missing = chromiumMissing();
+if (missing) console.warn(`web_test.ts: ${missing}`);
+
+/** The CLI's defaults for synthetic data, fewer epochs to keep the test short. */
+const SYNTHETIC: Settings = {
+  dataset: "synthetic",
+  workers: 2,
+  optimizer: "sgd",
+  learningRate: 0.02,
+  epochs: 2,
+  batchSize: 512,
+  seed: 7,
+};
+
+/** The CLI's defaults for cars, fewer epochs. */
+const CARS: Settings = {
+  dataset: "cars",
+  workers: 2,
+  optimizer: "sgd",
+  learningRate: 0.005,
+  epochs: 10,
+  batchSize: 32,
+  seed: 3,
+};
+
+interface Reference {
+  finalLoss: number;
+  stepLosses: number[];
+}
+
+/** The CLI's own result for `s`, run serially (`--workers 0 --json`). */
+async function cliReference(s: Settings): Promise<Reference> {
+  const args = [
+    "run",
+    "--no-check",
+    "--allow-read",
+    "--allow-env",
+    CLI,
+    "--json",
+    "--workers=0",
+    `--data=${s.dataset}`,
+    `--optimizer=${s.optimizer}`,
+    `--lr=${s.learningRate}`,
+    `--epochs=${s.epochs}`,
+    `--batch=${s.batchSize}`,
+    `--seed=${s.seed}`,
+  ];
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  if (!out.success) {
+    throw new Error(`the CLI failed (${out.code}): ${new TextDecoder().decode(out.stderr)}`);
+  }
+  const json = JSON.parse(stdout.trim().split("\n").at(-1)!);
+  assert.equal(typeof json.finalLoss, "number", stdout);
+  assert.equal(json.stepLosses.length > 0, true, stdout);
+  return { finalLoss: json.finalLoss, stepLosses: json.stepLosses };
+}
+
+async function fillForm(page: Page, s: Settings): Promise<void> {
+  // Data set and optimizer first: changing them resets the other fields to the CLI's defaults.
+  await page.locator('[name="dataset"]').selectOption(s.dataset);
+  await page.locator('[name="optimizer"]').selectOption(s.optimizer);
+  const fields: [string, number][] = [
+    ["workers", s.workers],
+    ["learningRate", s.learningRate],
+    ["epochs", s.epochs],
+    ["batchSize", s.batchSize],
+    ["seed", s.seed],
+  ];
+  for (const [name, value] of fields) await page.locator(`[name="${name}"]`).fill(String(value));
+}
+
+function state(page: Page): Promise<string> {
+  return page.locator("#state").getAttribute("data-state").then((s) => s ?? "");
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return (await page.locator(selector).textContent()) ?? "";
+}
+
+async function waitUntilNotRunning(page: Page): Promise<void> {
+  // A run starts synchronously on click, so "running" is already set when click() returns.
+  await page.waitForFunction(
+    () => document.getElementById("state")?.dataset.state !== "running",
+    undefined,
+    { timeout: 120_000 },
+  );
+}
+
+/** Clicks Train and waits for the run to end; returns the page's final state. */
+async function trainOnPage(page: Page): Promise<string> {
+  await page.locator("#train").click();
+  await waitUntilNotRunning(page);
+  return await state(page);
+}
+
+/** Asserts the state, showing the page's error message when it differs. */
+async function expectState(page: Page, actual: string, wanted: string): Promise<void> {
+  if (actual !== wanted) {
+    assert.fail(
+      `page state is "${actual}", expected "${wanted}"; error: ${await text(page, "#error")}`,
+    );
+  }
+}
+
+function lastResult(page: Page) {
+  return page.evaluate(() =>
+    (globalThis as unknown as { matgradDemo: DemoHandle }).matgradDemo.lastResult
+  );
+}
+
+/** Asserts the page's run reproduced the CLI's losses exactly. */
+function assertSameLosses(result: Reference | undefined, reference: Reference): void {
+  assert.ok(result);
+  // assert.equal compares with Object.is semantics for numbers: bit-for-bit, not "close".
+  assert.equal(result.finalLoss, reference.finalLoss);
+  assert.deepEqual(result.stepLosses, reference.stepLosses);
+}
+
+/**
+ * KNOWN ISSUE (@matgrad/core, not this app): `randn` draws normals with
+ * Box–Muller, i.e. Math.log, Math.sin and Math.cos, whose last bit differs
+ * between Chromium's V8 and Deno's V8 for about 0.1% of arguments. So for the
+ * same seed Chromium and the CLI get synthetic data that differ in a few
+ * values, and their losses differ in the last bits. When that is what
+ * happened (the training rows' fingerprints differ), the synthetic runs are
+ * compared with Chromium's own serial run instead, and the test says so; once
+ * `randn` is engine-independent the CLI comparison applies again by itself.
+ * The cars data involve no transcendental functions and are always compared
+ * with the CLI.
+ */
+function sameDataAsCli(result: { dataFingerprint: string }, cliFingerprint: string): boolean {
+  if (result.dataFingerprint === cliFingerprint) return true;
+  console.warn(
+    "KNOWN ISSUE: Chromium's synthetic training rows differ from the CLI's " +
+      `(fingerprint ${result.dataFingerprint} vs ${cliFingerprint}): core's randn uses ` +
+      "Math.log/sin/cos, whose last bits differ between engines; comparing with " +
+      "Chromium's serial run instead",
+  );
+  return false;
+}
+
+async function openPage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById("state")?.dataset.state === "idle");
+  return page;
+}
+
+Deno.test({
+  name: "web-demo in Chromium",
+  ignore: missing !== undefined,
+  // playwright-core keeps its pipes and timers to the browser open between steps.
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    const dist = await Deno.makeTempDir({ prefix: "web-demo-dist-" });
+    const profile = await Deno.makeTempDir({ prefix: "web-demo-profile-" });
+    await Deno.mkdir(OUTPUT, { recursive: true });
+    const servers: RunningServer[] = [];
+    let context: BrowserContext | undefined;
+    try {
+      const [synthetic, cars] = await Promise.all([cliReference(SYNTHETIC), cliReference(CARS)]);
+      // What the CLI trained on: the same shared modules, in Deno.
+      const cliSyntheticData = dataFingerprint(prepareData(SYNTHETIC));
+      // The synthetic reference in Chromium, set by the first step.
+      let chromiumSynthetic: Reference | undefined;
+      await build({ outDir: dist });
+      const isolated = startServer({ root: dist, port: 0, isolated: true });
+      servers.push(isolated);
+      const open = startServer({ root: dist, port: 0, isolated: false });
+      servers.push(open);
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
+        viewport: { width: 1000, height: 900 },
+      });
+
+      await t.step("2 workers, cross-origin isolated: the CLI's synthetic losses", async () => {
+        const page = await openPage(context!, isolated.url);
+        assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+        let workersStarted = 0;
+        page.on("worker", () => workersStarted++);
+        await fillForm(page, SYNTHETIC);
+        await expectState(page, await trainOnPage(page), "done");
+        const result = await lastResult(page);
+        assert.ok(result);
+        await page.screenshot({ path: `${OUTPUT}web-demo-synthetic.png`, fullPage: true });
+        if (sameDataAsCli(result, cliSyntheticData)) {
+          assertSameLosses(result, synthetic);
+          chromiumSynthetic = synthetic;
+        } else {
+          await fillForm(page, { ...SYNTHETIC, workers: 0 });
+          await expectState(page, await trainOnPage(page), "done");
+          const serial = await lastResult(page);
+          assert.equal(serial?.workers, 0);
+          assertSameLosses(result, serial!);
+          chromiumSynthetic = serial;
+        }
+        assert.equal(result!.epochs, SYNTHETIC.epochs);
+        assert.equal(result!.workers, 2);
+        assert.equal(result!.transport, "shared memory");
+        // One matmul node per step, its gradient always sent to the workers.
+        assert.ok(result!.workerCalls >= synthetic.stepLosses.length, `${result!.workerCalls}`);
+        assert.equal(workersStarted, 2);
+        assert.equal(await page.locator("#fallback").isVisible(), false);
+        await page.close();
+      });
+
+      await t.step("2 workers, cross-origin isolated: the CLI's cars losses", async () => {
+        const page = await openPage(context!, isolated.url);
+        await fillForm(page, CARS);
+        await expectState(page, await trainOnPage(page), "done");
+        const result = await lastResult(page);
+        assertSameLosses(result, cars);
+        assert.ok(result!.workerCalls > 0);
+        assert.match(await text(page, "#metrics"), /Test R²0\.\d{4}/);
+        await page.screenshot({ path: `${OUTPUT}web-demo-cars.png`, fullPage: true });
+        await page.close();
+      });
+
+      await t.step("without COOP/COEP the page still trains and says so", async () => {
+        const page = await openPage(context!, open.url);
+        assert.equal(await page.evaluate(() => crossOriginIsolated), false);
+        assert.match(await text(page, "#isolation"), /Not cross-origin isolated/);
+        await fillForm(page, SYNTHETIC);
+        await expectState(page, await trainOnPage(page), "done");
+        const result = await lastResult(page);
+        assertSameLosses(
+          result,
+          sameDataAsCli(result!, cliSyntheticData) ? synthetic : chromiumSynthetic!,
+        );
+        assert.equal(result!.workers, 0);
+        assert.equal(result!.workerCalls, 0);
+        assert.match(
+          await text(page, "#fallback"),
+          /SharedArrayBuffer is unavailable.*calling thread/,
+        );
+        await page.screenshot({ path: `${OUTPUT}web-demo-not-isolated.png`, fullPage: true });
+        await page.close();
+      });
+
+      await t.step("a negative learning rate shows an error; the page stays usable", async () => {
+        const page = await openPage(context!, isolated.url);
+        await fillForm(page, { ...CARS, learningRate: -0.1 });
+        assert.equal(await trainOnPage(page), "error");
+        assert.equal(await page.locator("#error").isVisible(), true);
+        assert.match(
+          await text(page, "#error"),
+          /^Learning rate must be a positive number, got -0\.1$/,
+        );
+        assert.equal(
+          await page.locator('[name="learningRate"]').getAttribute("aria-invalid"),
+          "true",
+        );
+        await page.screenshot({ path: `${OUTPUT}web-demo-bad-input.png`, fullPage: true });
+        await fillForm(page, CARS);
+        await expectState(page, await trainOnPage(page), "done");
+        assert.equal(await page.locator("#error").isVisible(), false);
+        assertSameLosses(await lastResult(page), cars);
+        await page.close();
+      });
+
+      await t.step("Stop ends a run early and the page stays usable", async () => {
+        const page = await openPage(context!, isolated.url);
+        await fillForm(page, { ...CARS, epochs: 5000 });
+        await page.locator("#train").click();
+        await page.waitForFunction(() => document.getElementById("epoch")?.textContent !== "–");
+        await page.locator("#stop").click();
+        await waitUntilNotRunning(page);
+        await expectState(page, await state(page), "stopped");
+        const result = await lastResult(page);
+        assert.ok(result && result.stopped && result.epochs < 5000, JSON.stringify(result?.epochs));
+        assert.equal(await page.locator("#train").isEnabled(), true);
+        await page.close();
+      });
+
+      await t.step("a worker that crashes mid-run shows an error; the next run works", async () => {
+        const page = await openPage(context!, isolated.url);
+        await fillForm(page, { ...CARS, epochs: 5000 });
+        const firstWorker = page.waitForEvent("worker");
+        await page.locator("#train").click();
+        const worker = await firstWorker;
+        // The worker blocks for 200 ms, so the training loop's next job is in flight on it,
+        // then dies of an uncaught error: that job must reject, not hang.
+        await worker.evaluate(() => {
+          setTimeout(() => {
+            const t0 = Date.now();
+            while (Date.now() - t0 < 200);
+            throw new Error("injected fault");
+          }, 0);
+        });
+        await waitUntilNotRunning(page);
+        await expectState(page, await state(page), "error");
+        assert.match(
+          await text(page, "#error"),
+          /^Training failed: .*worker \d.*injected fault/,
+        );
+        await page.screenshot({ path: `${OUTPUT}web-demo-worker-error.png`, fullPage: true });
+        await fillForm(page, CARS);
+        await expectState(page, await trainOnPage(page), "done");
+        assertSameLosses(await lastResult(page), cars);
+        await page.close();
+      });
+    } finally {
+      await context?.close();
+      for (const s of servers) await s.shutdown();
+      await Deno.remove(dist, { recursive: true });
+      await Deno.remove(profile, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,251 @@
+import assert from "node:assert/strict";
+import {
+  add,
+  grad,
+  matmul,
+  matmulGrad,
+  type MatmulGradFn,
+  mean,
+  mse,
+  mul,
+  randn,
+  relu,
+  reshape,
+  ShapeError,
+  softmaxCrossEntropy,
+  square,
+  sum,
+  tanh,
+  type Tensor,
+  tensor,
+  transpose,
+  valueAndGrad,
+  valueAndGradAsync,
+  zeros,
+} from "@matgrad/core";
+import { tracing } from "./tape.ts";
+
+const f64 = (shape: number[], seed: number) => randn(shape, { seed, dtype: "float64" });
+
+Deno.test("grad of sum(W ⊙ (A·B)) is exactly matmulGrad(A, B, W), bit for bit", () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[5, 7], [7, 3], false, false],
+    [[7, 5], [7, 3], true, false],
+    [[5, 7], [3, 7], false, true],
+    [[7, 5], [3, 7], true, true],
+    [[2, 1, 4, 6], [3, 6, 5], false, false],
+    [[6], [6, 4], false, false],
+  ];
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const [i, [sa, sb, transposeA, transposeB]] of cases.entries()) {
+      const a = randn(sa, { seed: i, dtype });
+      const b = randn(sb, { seed: 50 + i, dtype });
+      const w = randn(matmul(a, b, { transposeA, transposeB }).shape, { seed: 99 + i, dtype });
+      const f = (a: Tensor, b: Tensor) => sum(mul(w, matmul(a, b, { transposeA, transposeB })));
+      const [dA, dB] = grad(f, [0, 1])(a, b);
+      const ref = matmulGrad(a, b, w, { transposeA, transposeB });
+      assert.deepEqual(dA.data, ref.dA.data, `dA ${dtype} ${sa} ${sb}`);
+      assert.deepEqual(dB.data, ref.dB.data, `dB ${dtype} ${sa} ${sb}`);
+      assert.deepEqual([dA.shape, dB.shape], [sa, sb]);
+    }
+  }
+});
+
+Deno.test("grad: reshape and transpose pass gradients back to the input's layout", () => {
+  const x = f64([2, 3], 1);
+  const w = f64([3, 2], 2);
+  const g = grad((x: Tensor) => sum(mul(transpose(x), w)))(x);
+  // ∂/∂x[i][j] = w[j][i].
+  assert.deepEqual(g.toArray(), transpose(w).toArray());
+  const g2 = grad((x: Tensor) => sum(mul(reshape(x, [3, 2]), w)))(x);
+  assert.deepEqual([...g2.data], [...w.data]);
+});
+
+Deno.test("grad: argnums choose a Tensor or an array, unused arguments get zeros of their shape and dtype", () => {
+  const a = f64([2], 1);
+  const b = randn([3, 1], { seed: 2 });
+  const f = (a: Tensor, _b: Tensor) => sum(square(a));
+  const da = grad(f)(a, b);
+  assert.deepEqual([...da.data], [...a.data].map((v) => 2 * v));
+  const db = grad(f, 1)(a, b);
+  assert.deepEqual([db.shape, db.dtype, [...db.data]], [[3, 1], "float32", [0, 0, 0]]);
+  const both = grad(f, [1, 0])(a, b);
+  assert.deepEqual(both.map((t) => t.shape), [[3, 1], [2]]);
+});
+
+Deno.test("grad: a tensor used twice accumulates; the same tensor passed twice gets two gradients", () => {
+  const x = f64([3], 1);
+  const g = grad((x: Tensor) => sum(add(mul(x, x), x)))(x);
+  assert.deepEqual([...g.data], [...x.data].map((v) => v + v + 1));
+  const [g0, g1] = grad((a: Tensor, b: Tensor) => sum(mul(square(a), b)), [0, 1])(x, x);
+  assert.deepEqual([...g0.data], [...x.data].map((v) => 2 * v * v));
+  assert.deepEqual([...g1.data], [...x.data].map((v) => v * v));
+  // Returned gradients never share memory with each other or with an argument.
+  const [p, q] = grad((a: Tensor, b: Tensor) => sum(add(a, b)), [0, 1])(x, x);
+  assert.notEqual(p.data.buffer, q.data.buffer);
+  const r = grad((a: Tensor) => a)(tensor([2], [], "float64"));
+  assert.deepEqual(r.toArray(), 1);
+});
+
+Deno.test("grad: no tape is active outside a trace, also after f throws", () => {
+  assert.equal(tracing(), false);
+  let inside = false;
+  grad((x: Tensor) => {
+    inside = tracing();
+    return sum(x);
+  })(f64([2], 1));
+  assert.equal(inside, true);
+  assert.equal(tracing(), false);
+  assert.throws(() =>
+    grad((x: Tensor) => {
+      grad((y: Tensor) => sum(add(y, randn([7]))))(x);
+      return sum(x);
+    })(f64([2], 1))
+  );
+  assert.equal(tracing(), false);
+});
+
+Deno.test("grad: bad input gives typed errors naming the argument and the shapes", () => {
+  const x = f64([2, 3], 1);
+  assert.throws(
+    () => grad((x: Tensor) => mul(x, x))(x),
+    (e: Error) =>
+      e instanceof ShapeError &&
+      e.message ===
+        "grad: f must return a scalar (one element) to be differentiated, got shape 2×3",
+  );
+  assert.throws(
+    () => grad((x: Tensor) => sum(x), 2)(x),
+    (e: Error) =>
+      e instanceof RangeError &&
+      e.message === "grad: argnum 2 is out of range: f was called with 1 argument",
+  );
+  assert.throws(
+    () => grad((x: unknown) => sum(x as Tensor))([1, 2]),
+    (e: Error) =>
+      e instanceof TypeError &&
+      e.message === "grad: argument 0 must be a Tensor, got an Array",
+  );
+  assert.throws(
+    () => grad(((_: Tensor) => 3) as unknown as (x: Tensor) => Tensor)(x),
+    (e: Error) => e instanceof TypeError && /f must return a Tensor, got number/.test(e.message),
+  );
+  assert.throws(
+    () => grad((x: Tensor) => sum(add(x, f64([4], 2))))(x),
+    /add: cannot broadcast a of shape 2×3 with b of shape 4/,
+  );
+  assert.throws(() => grad((x: Tensor) => sum(x), -1), /argnum -1 is not a non-negative integer/);
+  assert.throws(() => grad((x: Tensor) => sum(x), [0, 0]), /argnum 0 is listed twice/);
+  assert.throws(
+    () =>
+      grad((x: Tensor) => {
+        const y = matmul(x, x);
+        matmul(x, x, { out: y, transposeB: true });
+        return sum(y);
+      })(f64([2, 2], 3)),
+    /overwritten in place/,
+  );
+});
+
+Deno.test("nested grad: the inner trace sees outer tensors as constants and stays correct", () => {
+  const x = f64([3], 1);
+  const c = f64([3], 2);
+  let inner: Tensor | undefined;
+  const outer = grad((x: Tensor) => {
+    const y = mul(x, c); // tracked by the outer tape only
+    // Inner: d/dz Σ(z·y) = y (y is a constant for the inner trace).
+    inner = grad((z: Tensor) => sum(mul(z, y)))(f64([3], 3));
+    return sum(square(y));
+  })(x);
+  assert.deepEqual([...inner!.data], [...x.data].map((v, i) => v * c.data[i]!));
+  assert.deepEqual([...outer.data], [...x.data].map((v, i) => 2 * v * c.data[i]! * c.data[i]!));
+});
+
+Deno.test("nested grad: the inner value is differentiable for the outer trace", () => {
+  const x = f64([3], 4);
+  const outer = grad((x: Tensor) => {
+    const { value, grad: g } = valueAndGrad((z: Tensor) => sum(tanh(z)))(x);
+    assert.equal(g.shape[0], 3);
+    return mul(value, value);
+  })(x);
+  const s = [...x.data].reduce((p, v) => p + Math.tanh(v), 0);
+  [...x.data].forEach((v, i) => {
+    const expected = 2 * s * (1 - Math.tanh(v) ** 2);
+    assert.ok(Math.abs(outer.data[i]! - expected) < 1e-14);
+  });
+});
+
+Deno.test("nested grad: differentiating through an inner gradient throws instead of being wrong", () => {
+  assert.throws(
+    () => grad((x: Tensor) => sum(grad((z: Tensor) => sum(square(z)))(x)))(f64([2], 1)),
+    /higher-order derivatives are not supported/,
+  );
+  // Using it where no gradient flows is fine.
+  const g = grad((x: Tensor) => {
+    grad((z: Tensor) => sum(square(z)))(x);
+    return sum(x);
+  })(f64([2], 1));
+  assert.deepEqual([...g.data], [1, 1]);
+});
+
+/** A two-layer MLP with a softmax cross-entropy head. */
+function mlp(w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor, x: Tensor, y: Tensor): Tensor {
+  const h = tanh(add(matmul(x, w1), b1));
+  const z = add(matmul(relu(h), w2), b2);
+  return add(softmaxCrossEntropy(z, y), mean(square(w2)));
+}
+
+function mlpArgs(dtype: "float32" | "float64"): Tensor[] {
+  return [
+    randn([4, 6], { seed: 1, dtype }),
+    randn([6], { seed: 2, dtype }),
+    randn([6, 3], { seed: 3, dtype }),
+    randn([1, 3], { seed: 4, dtype }),
+    randn([8, 4], { seed: 5, dtype }),
+    tensor([0, 1, 2, 2, 1, 0, 0, 1], [8], dtype),
+  ];
+}
+
+Deno.test("valueAndGradAsync with core's matmulGrad behind a Promise is bit-identical to valueAndGrad", async () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    const args = mlpArgs(dtype) as Parameters<typeof mlp>;
+    const sync = valueAndGrad(mlp, [0, 1, 2, 3])(...args);
+    const calls: string[] = [];
+    const viaPromise: MatmulGradFn = (a, b, dC, o) => {
+      calls.push(`${a.shape}·${b.shape}`);
+      return new Promise((resolve) => setTimeout(() => resolve(matmulGrad(a, b, dC, o)), 1));
+    };
+    const asyncR = await valueAndGradAsync(mlp, [0, 1, 2, 3], { matmulGrad: viaPromise })(...args);
+    assert.deepEqual(asyncR.value.data, sync.value.data);
+    for (let i = 0; i < 4; i++) {
+      assert.deepEqual(asyncR.grad[i]!.data, sync.grad[i]!.data, `${dtype} grad ${i}`);
+      assert.equal(asyncR.grad[i]!.dtype, dtype);
+    }
+    // The second layer's product runs backward first.
+    assert.deepEqual(calls, ["8,6·6,3", "8,4·4,6"]);
+  }
+});
+
+Deno.test("valueAndGradAsync: interleaved calls keep their own tapes", async () => {
+  const slow: MatmulGradFn = (a, b, dC, o) =>
+    new Promise((resolve) => setTimeout(() => resolve(matmulGrad(a, b, dC, o)), 5));
+  const x1 = f64([3, 2], 1);
+  const x2 = f64([3, 2], 2);
+  const w = f64([2, 2], 3);
+  const f = (w: Tensor, x: Tensor) => mse(matmul(x, w), x);
+  const [r1, r2] = await Promise.all([
+    valueAndGradAsync(f, 0, { matmulGrad: slow })(w, x1),
+    valueAndGradAsync(f, 0, { matmulGrad: slow })(w, x2),
+  ]);
+  assert.deepEqual(r1.grad.data, grad(f)(w, x1).data);
+  assert.deepEqual(r2.grad.data, grad(f)(w, x2).data);
+  assert.equal(tracing(), false);
+});
+
+Deno.test("valueAndGradAsync: a matmulGrad returning the wrong shapes is a TypeError", async () => {
+  const bad: MatmulGradFn = (_a, b) => ({ dA: zeros([1]), dB: b });
+  await assert.rejects(
+    valueAndGradAsync((a: Tensor) => sum(matmul(a, a)), 0, { matmulGrad: bad })(f64([2, 2], 1)),
+    /valueAndGradAsync: matmulGrad must return \{ dA, dB \} like A/,
+  );
+});

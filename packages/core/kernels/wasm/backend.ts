@@ -1,0 +1,73 @@
+/**
+ * The WebAssembly SIMD backend: generated micro-kernels (5×8 float32 and 4×4
+ * float64 tiles, with `relaxed_madd` or with mul then add) behind the same
+ * `Gemm` interface as the JavaScript kernel.
+ *
+ * @module
+ */
+import type { KernelBackend } from "../types.ts";
+import { FMA_SHAPE, MULADD_SHAPE } from "./config.ts";
+import { createWasmGemm } from "./gemm.ts";
+import { instantiateKernels, wasmFeatures } from "./loader.ts";
+
+/** Options of {@linkcode wasmBackend}. */
+export interface WasmBackendOptions {
+  /**
+   * Use fused multiply-add (`f32x4.relaxed_madd`, `f64x2.relaxed_madd`):
+   * faster, but the bits then depend on the machine (a CPU without FMA may
+   * not fuse). `false` gives mul then add, each rounded, whose bits equal the
+   * JavaScript kernel's everywhere. Defaults to `true` where relaxed SIMD
+   * exists.
+   */
+  readonly fma?: boolean;
+}
+
+const cache = new Map<boolean, KernelBackend>();
+
+/**
+ * Returns the WebAssembly backend (one module instance per realm and per
+ * `fma` setting, compiled on the first call).
+ *
+ * Each call copies its operands into the instance's memory (packing
+ * transposed operands there), runs the kernels, and copies C back; the
+ * memory grows to the largest product seen and is kept for reuse. The only
+ * allocations per call are the few typed-array views the copies go through.
+ *
+ * Results with `fma: true` may differ in the last bits between machines
+ * (float32 and float64); `fma: false` is bit-identical to the JavaScript
+ * kernel (and to a plain in-order loop) on every machine, for both dtypes.
+ *
+ * @throws {Error} if the engine lacks WebAssembly SIMD, or relaxed SIMD when
+ * `fma` is `true`.
+ * @example
+ * ```ts
+ * import { wasmBackend, wasmFeatures } from "@matgrad/core/kernels";
+ * import assert from "node:assert/strict";
+ *
+ * if (wasmFeatures().simd) {
+ *   const { gemm, fused } = wasmBackend({ fma: false });
+ *   const c = new Float32Array(1);
+ *   gemm(false, false, 1, 1, 2, new Float32Array([1, 2]), 0, 2, new Float32Array([3, 4]), 0, 1, c, 0, 1, false);
+ *   assert.deepEqual([c[0], fused], [11, false]);
+ * }
+ * ```
+ */
+export function wasmBackend(options: WasmBackendOptions = {}): KernelBackend {
+  const features = wasmFeatures();
+  const fma = options.fma ?? features.relaxed;
+  if (!features.simd) {
+    throw new Error('wasmBackend: this engine has no WebAssembly SIMD; use the "js" backend');
+  }
+  if (fma && !features.relaxed) {
+    throw new Error(
+      "wasmBackend: this engine has no WebAssembly relaxed SIMD, so fma: true is unavailable; pass fma: false",
+    );
+  }
+  let backend = cache.get(fma);
+  if (!backend) {
+    const gemm = createWasmGemm(instantiateKernels(fma), fma ? FMA_SHAPE : MULADD_SHAPE);
+    backend = { name: "wasm", fused: fma, gemm };
+    cache.set(fma, backend);
+  }
+  return backend;
+}

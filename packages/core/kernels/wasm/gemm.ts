@@ -1,0 +1,426 @@
+/**
+ * The driver of the WebAssembly kernels: copies the operands from the
+ * caller's typed arrays into the module's memory, runs Goto-style blocking
+ * (a KC×NC panel of B and an MC×KC block of A packed into strips) around the
+ * generated micro-kernel, and copies C back. Products with one row or one
+ * column take the matrix-vector kernels instead.
+ *
+ * Why copy rather than pack from JavaScript: `TypedArray.prototype.set` moves
+ * a float32 in about 0.3 ns here (memory-bound), a JavaScript packing loop in 0.75; the
+ * wasm side then packs (or, for a non-transposed A, reads rows in place).
+ * A non-transposed A goes in one row block at a time when the product has a
+ * single depth block and column panel, so the kernel reads it from L2.
+ *
+ * Every element of C is one in-order chain over the depth: the accumulators
+ * start from zero (or from C when accumulating), and after the first depth
+ * block they are reloaded from the C tile kept in wasm memory, so row and
+ * column blocks computed alone have the bits of the whole product.
+ *
+ * @module
+ */
+import type { TensorData } from "../../tensor/tensor.ts";
+import type { Gemm } from "../types.ts";
+import { GEMV_BLOCK, type KernelShape, type ModuleShape } from "./config.ts";
+import type { KernelExports } from "./loader.ts";
+
+type Mk = (
+  ap: number,
+  bp: number,
+  c: number,
+  ldc: number,
+  mc: number,
+  nc: number,
+  kc: number,
+  load: number,
+) => void;
+type MkRows = (
+  a: number,
+  lda: number,
+  bp: number,
+  c: number,
+  ldc: number,
+  mc: number,
+  nc: number,
+  kc: number,
+  load: number,
+) => void;
+type Pack = (
+  src: number,
+  lane: number,
+  depth: number,
+  count: number,
+  kc: number,
+  dst: number,
+) => void;
+type PackT = (src: number, lane: number, count: number, kc: number, dst: number) => void;
+type Gemv = (
+  w: number,
+  m: number,
+  ld: number,
+  len: number,
+  k: number,
+  out: number,
+  load: number,
+) => void;
+
+interface DTypeKernels {
+  readonly shape: KernelShape;
+  readonly mk: Mk;
+  /** The kernel reading a non-transposed A unpacked, if the module has one. */
+  readonly mkRows: MkRows | undefined;
+  readonly packA: Pack;
+  readonly packB: Pack;
+  /** Packs a transposed B (lanes are rows, depth contiguous) by vector transposes. */
+  readonly packBT: PackT;
+  readonly gva: Gemv;
+  readonly gvd: Gemv;
+}
+
+const PAGE = 65536;
+// Room after the last buffer for the reads the vector kernels make past a
+// row's end (their lanes are padding, never copied out).
+const SLACK = 1024;
+
+// Products whose operands and result exceed this many bytes are split in
+// halves, keeping the memory well inside wasm32's 4 GiB.
+const LIMIT = 1 << 30;
+
+// Bytes of the matrix-vector kernels' operand chunks (well inside L2).
+const CHUNK = 1 << 18;
+
+const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+
+/**
+ * A {@linkcode Gemm} over one instance of a kernel module. The instance's
+ * memory is reused by every call and grown only when a larger problem needs
+ * it; the calls are synchronous, so one instance never serves two at once.
+ */
+export function createWasmGemm(
+  exports: KernelExports,
+  shape: ModuleShape,
+  limitBytes: number = LIMIT,
+): Gemm {
+  const fn = <T>(name: string): T => exports[name] as T;
+  const kernels = (d: "f32" | "f64", s: KernelShape): DTypeKernels => ({
+    shape: s,
+    mk: fn<Mk>(`mk_${d}`),
+    mkRows: s.rows > 0 ? fn<MkRows>(`mkr_${d}`) : undefined,
+    packA: fn<Pack>(`pack_${d}_${s.mr}`),
+    packB: fn<Pack>(`pack_${d}_${s.nr}`),
+    packBT: fn<PackT>(`packt_${d}_${s.nr}`),
+    gva: fn<Gemv>(`gva_${d}`),
+    gvd: fn<Gemv>(`gvd_${d}`),
+  });
+  const k32 = kernels("f32", shape.f32);
+  const k64 = kernels("f64", shape.f64);
+  const memory = exports.mem;
+  let view32 = new Float32Array(memory.buffer);
+  let view64 = new Float64Array(memory.buffer);
+  let top = 0;
+
+  /** Starts a fresh layout for one call. */
+  const reset = (): void => {
+    top = 64;
+  };
+  /** Reserves `bytes` (64-byte aligned) and returns the byte offset. */
+  const alloc = (bytes: number): number => {
+    const at = top;
+    top = roundUp(top + bytes, 64);
+    return at;
+  };
+  /** Grows the memory to hold everything allocated so far (plus slack). */
+  const commit = (): void => {
+    const need = top + SLACK - memory.buffer.byteLength;
+    if (need > 0) {
+      memory.grow(Math.ceil(need / PAGE));
+      view32 = new Float32Array(memory.buffer);
+      view64 = new Float64Array(memory.buffer);
+    }
+  };
+
+  /**
+   * Plans the copy of a `rows×cols` operand stored with leading dimension
+   * `ld`: the whole span at once (keeping `ld`) when it is not much larger
+   * than the data, otherwise row by row (packed to `cols`). Returns the
+   * leading dimension it will have in wasm memory.
+   */
+  const copiedLd = (rows: number, cols: number, ld: number): number =>
+    rows === 1 || (rows - 1) * ld + cols <= 2 * rows * cols ? ld : cols;
+
+  const copyIn = (
+    view: TensorData,
+    src: TensorData,
+    off: number,
+    rows: number,
+    cols: number,
+    ld: number,
+    ldw: number,
+    dst: number,
+  ): void => {
+    if (ldw === ld) {
+      view.set(src.subarray(off, off + (rows - 1) * ld + cols), dst);
+      return;
+    }
+    for (let r = 0; r < rows; r++) {
+      view.set(src.subarray(off + r * ld, off + r * ld + cols), dst + r * ldw);
+    }
+  };
+
+  const copyOut = (
+    view: TensorData,
+    src: number,
+    ldw: number,
+    c: TensorData,
+    cOff: number,
+    ldc: number,
+    rows: number,
+    cols: number,
+  ): void => {
+    if (ldw === cols && ldc === cols) {
+      c.set(view.subarray(src, src + rows * cols), cOff);
+    } else if (cols >= 16) {
+      for (let r = 0; r < rows; r++) {
+        c.set(view.subarray(src + r * ldw, src + r * ldw + cols), cOff + r * ldc);
+      }
+    } else {
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < cols; j++) c[cOff + r * ldc + j] = view[src + r * ldw + j]!;
+      }
+    }
+  };
+
+  const blocked = (
+    kd: DTypeKernels,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: TensorData,
+    aOff: number,
+    lda: number,
+    b: TensorData,
+    bOff: number,
+    ldb: number,
+    c: TensorData,
+    cOff: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void => {
+    const { es, mr, nr, kc: KC, mc: MC, nc: NC } = kd.shape;
+    const [aRows, aCols] = transA ? [k, m] : [m, k];
+    const [bRows, bCols] = transB ? [n, k] : [k, n];
+    const ldaw = copiedLd(aRows, aCols, lda);
+    const ldbw = copiedLd(bRows, bCols, ldb);
+    const ldcw = roundUp(n, nr);
+    reset();
+    const mkRows = transA ? undefined : kd.mkRows;
+    // With one depth block and one column panel, each row block of C is done
+    // in one pass: C goes out (and in, when accumulating) block by block while
+    // it is in L2, and so does a non-transposed A, just before the kernel.
+    const single = k <= KC && n <= NC;
+    const perBlock = mkRows !== undefined && single;
+    const aHeld = perBlock ? Math.min(MC, m) : aRows;
+    // The unpacked kernel's edge tile reads up to `rows − 1` rows past A.
+    const aPtr = alloc(((aHeld - 1) * ldaw + aCols + (mkRows ? kd.shape.rows * ldaw : 0)) * es);
+    const bPtr = alloc(((bRows - 1) * ldbw + bCols) * es);
+    // Padded rows and columns take the edge tiles' lanes that are never copied out.
+    const cRows = roundUp(single ? Math.min(MC, m) : m, Math.max(mr, kd.shape.rows));
+    const cPtr = alloc(cRows * ldcw * es);
+    const paPtr = alloc(Math.min(MC, roundUp(m, mr)) * Math.min(KC, k) * es);
+    const pbPtr = alloc(Math.min(KC, k) * roundUp(Math.min(NC, n), nr) * es);
+    commit();
+    const view = es === 4 ? view32 : view64;
+    if (!perBlock) copyIn(view, a, aOff, aRows, aCols, lda, ldaw, aPtr / es);
+    copyIn(view, b, bOff, bRows, bCols, ldb, ldbw, bPtr / es);
+    if (accumulate && !single) copyIn(view, c, cOff, m, n, ldc, ldcw, cPtr / es);
+    // Strides of opA/opB along their lanes (rows of A, columns of B) and depth.
+    const aLane = (transA ? 1 : ldaw) * es, aDepth = (transA ? ldaw : 1) * es;
+    const bLane = (transB ? ldbw : 1) * es, bDepth = (transB ? 1 : ldbw) * es;
+    for (let jc = 0; jc < n; jc += NC) {
+      const nc = Math.min(NC, n - jc);
+      for (let pc = 0; pc < k; pc += KC) {
+        const kc = Math.min(KC, k - pc);
+        if (transB) kd.packBT(bPtr + pc * bDepth + jc * bLane, bLane, nc, kc, pbPtr);
+        else kd.packB(bPtr + pc * bDepth + jc * bLane, bLane, bDepth, nc, kc, pbPtr);
+        const load = accumulate || pc > 0 ? 1 : 0;
+        for (let ic = 0; ic < m; ic += MC) {
+          const mc = Math.min(MC, m - ic);
+          const cBlock = single ? cPtr : cPtr + (ic * ldcw + jc) * es;
+          if (single && accumulate) copyIn(view, c, cOff + ic * ldc, mc, n, ldc, ldcw, cPtr / es);
+          if (perBlock) {
+            copyIn(view, a, aOff + ic * lda, mc, k, lda, ldaw, aPtr / es);
+            mkRows!(aPtr, ldaw * es, pbPtr, cBlock, ldcw * es, mc, nc, kc, load);
+          } else if (mkRows) {
+            mkRows(
+              aPtr + (ic * ldaw + pc) * es,
+              ldaw * es,
+              pbPtr,
+              cBlock,
+              ldcw * es,
+              mc,
+              nc,
+              kc,
+              load,
+            );
+          } else {
+            kd.packA(aPtr + ic * aLane + pc * aDepth, aLane, aDepth, mc, kc, paPtr);
+            kd.mk(paPtr, pbPtr, cBlock, ldcw * es, mc, nc, kc, load);
+          }
+          if (single) copyOut(view, cPtr / es, ldcw, c, cOff + ic * ldc, ldc, mc, n);
+        }
+      }
+    }
+    if (!single) copyOut(view, cPtr / es, ldcw, c, cOff, ldc, m, n);
+  };
+
+  /**
+   * One row or one column of C: `out[l] = Σ_p w[p]·M[l][p]` where the matrix
+   * M (A for a column, B for a row) is read along lanes `l` and depth `p`.
+   */
+  const gemv = (
+    kd: DTypeKernels,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: TensorData,
+    aOff: number,
+    lda: number,
+    b: TensorData,
+    bOff: number,
+    ldb: number,
+    c: TensorData,
+    cOff: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void => {
+    const es = kd.shape.es;
+    const column = n === 1;
+    const len = column ? m : n;
+    const cStride = column ? ldc : 1;
+    // The vector w and the matrix M with its storage: lanes contiguous (axpy
+    // form) or depth contiguous (dot form).
+    const w = column ? b : a;
+    const wOff = column ? bOff : aOff;
+    const wStride = column ? (transB ? 1 : ldb) : (transA ? lda : 1);
+    const mat = column ? a : b;
+    const mOff = column ? aOff : bOff;
+    const ld = column ? lda : ldb;
+    const axpy = column ? transA : !transB;
+    const [rows, cols] = axpy ? [k, len] : [len, k];
+    // M goes in by chunks that stay in L2 for the kernel right after the
+    // copy, instead of a whole-matrix copy the kernel then re-reads from
+    // memory: the product is memory-bound, so that halves its traffic.
+    // Chunks split the lanes (dot form) or the depth with partial sums
+    // reloaded (axpy form), so the bits do not depend on the chunking.
+    const chunk = Math.min(
+      rows,
+      Math.max(axpy ? 1 : 8, roundUp(Math.floor(CHUNK / (cols * es)), 8)),
+    );
+    const ldw = copiedLd(chunk, cols, ld);
+    reset();
+    const wPtr = alloc(k * es);
+    const mPtr = alloc(((chunk - 1) * ldw + cols) * es);
+    const outPtr = alloc(roundUp(len, GEMV_BLOCK * 16 / es) * es);
+    commit();
+    const view = es === 4 ? view32 : view64;
+    const w0 = wPtr / es;
+    for (let p = 0; p < k; p++) view[w0 + p] = w[wOff + p * wStride]!;
+    const o0 = outPtr / es;
+    if (accumulate) { for (let l = 0; l < len; l++) view[o0 + l] = c[cOff + l * cStride]!; }
+    for (let r0 = 0; r0 < rows; r0 += chunk) {
+      const r1 = Math.min(rows, r0 + chunk);
+      copyIn(view, mat, mOff + r0 * ld, r1 - r0, cols, ld, ldw, mPtr / es);
+      if (axpy) {
+        const load = accumulate || r0 > 0 ? 1 : 0;
+        kd.gva(wPtr + r0 * es, mPtr, ldw * es, len, r1 - r0, outPtr, load);
+      } else {
+        kd.gvd(wPtr, mPtr, ldw * es, r1 - r0, k, outPtr + r0 * es, accumulate ? 1 : 0);
+      }
+    }
+    for (let l = 0; l < len; l++) c[cOff + l * cStride] = view[o0 + l]!;
+  };
+
+  const gemm: Gemm = (
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    a: TensorData,
+    aOff: number,
+    lda: number,
+    b: TensorData,
+    bOff: number,
+    ldb: number,
+    c: TensorData,
+    cOff: number,
+    ldc: number,
+    accumulate: boolean,
+  ): void => {
+    if (m === 0 || n === 0) return;
+    if (k === 0) {
+      if (!accumulate) {
+        for (let i = 0; i < m; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + n);
+      }
+      return;
+    }
+    const kd = c instanceof Float32Array ? k32 : k64;
+    if (m === 1 || n === 1) {
+      gemv(kd, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+      return;
+    }
+    if ((m * k + k * n + m * n) * kd.shape.es > limitBytes) {
+      // Too large to hold at once: halve the longer side of C. By the Gemm
+      // contract the halves have the bits of the whole.
+      if (m >= n) {
+        const h = m >> 1;
+        gemm(transA, transB, h, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        const aShift = transA ? h : h * lda;
+        gemm(
+          transA,
+          transB,
+          m - h,
+          n,
+          k,
+          a,
+          aOff + aShift,
+          lda,
+          b,
+          bOff,
+          ldb,
+          c,
+          cOff + h * ldc,
+          ldc,
+          accumulate,
+        );
+      } else {
+        const h = n >> 1;
+        gemm(transA, transB, m, h, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        const bShift = transB ? h * ldb : h;
+        gemm(
+          transA,
+          transB,
+          m,
+          n - h,
+          k,
+          a,
+          aOff,
+          lda,
+          b,
+          bOff + bShift,
+          ldb,
+          c,
+          cOff + h,
+          ldc,
+          accumulate,
+        );
+      }
+      return;
+    }
+    blocked(kd, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+  };
+  return gemm;
+}

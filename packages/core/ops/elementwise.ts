@@ -1,0 +1,160 @@
+/**
+ * Differentiable element-wise arithmetic with NumPy broadcasting:
+ * {@linkcode add}, {@linkcode sub}, {@linkcode mul}, {@linkcode div},
+ * {@linkcode neg} and {@linkcode scale}. Each backward rule sits right under
+ * its forward; broadcast gradients are summed back to each input's shape.
+ *
+ * Mixed dtypes promote as in `matmul`: float32 with float32 gives float32,
+ * anything with float64 gives float64; each input's gradient comes back in
+ * that input's own dtype.
+ *
+ * @module
+ */
+import { record, tracing } from "../autograd/tape.ts";
+import { allocate, Tensor } from "../tensor/tensor.ts";
+import { broadcastShape, sumTo } from "./broadcast.ts";
+import { Binary, binaryLoop, type BinaryOp, broadcastStrides, Unary, unaryLoop } from "./loops.ts";
+import { checkTensor, resultDType } from "./matmul.ts";
+
+/** Checks, broadcasts and promotes two operands, then runs the element loop. */
+function binary(fn: string, a: Tensor, b: Tensor, op: BinaryOp): Tensor {
+  checkTensor(a, "a", fn);
+  checkTensor(b, "b", fn);
+  const shape = broadcastShape(a.shape, b.shape, fn);
+  const out = allocate(resultDType(a.dtype, b.dtype), shape.reduce((p, d) => p * d, 1));
+  binaryLoop(
+    op,
+    shape,
+    a.data,
+    broadcastStrides(a.shape, shape),
+    b.data,
+    broadcastStrides(b.shape, shape),
+    out,
+  );
+  return new Tensor(out, shape);
+}
+
+/**
+ * Element-wise `a + b` with broadcasting.
+ *
+ * @throws {TypeError} if an operand is not a Tensor.
+ * @throws {ShapeError} if the shapes do not broadcast.
+ * @example
+ * ```ts
+ * import { add, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * // A bias row broadcasts over every row.
+ * assert.deepEqual(add(tensor([[1, 2], [3, 4]]), tensor([10, 20])).toArray(), [[11, 22], [13, 24]]);
+ * ```
+ */
+export function add(a: Tensor, b: Tensor): Tensor {
+  const out = binary("add", a, b, Binary.add);
+  if (tracing()) record(out, [a, b], (g) => [sumTo(g, a), sumTo(g, b)]);
+  return out;
+}
+
+/**
+ * Element-wise `a − b` with broadcasting.
+ *
+ * @throws {TypeError} if an operand is not a Tensor.
+ * @throws {ShapeError} if the shapes do not broadcast.
+ * @example
+ * ```ts
+ * import { sub, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(sub(tensor([5, 7]), tensor([1, 2])).toArray(), [4, 5]);
+ * ```
+ */
+export function sub(a: Tensor, b: Tensor): Tensor {
+  const out = binary("sub", a, b, Binary.sub);
+  if (tracing()) record(out, [a, b], (g) => [sumTo(g, a), sumTo(neg(g), b)]);
+  return out;
+}
+
+/**
+ * Element-wise (Hadamard) product `a ⊙ b` with broadcasting.
+ *
+ * @throws {TypeError} if an operand is not a Tensor.
+ * @throws {ShapeError} if the shapes do not broadcast.
+ * @example
+ * ```ts
+ * import { mul, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(mul(tensor([[1, 2], [3, 4]]), tensor([[2], [3]])).toArray(), [[2, 4], [9, 12]]);
+ * ```
+ */
+export function mul(a: Tensor, b: Tensor): Tensor {
+  const out = binary("mul", a, b, Binary.mul);
+  if (tracing()) record(out, [a, b], (g) => [sumTo(mul(g, b), a), sumTo(mul(g, a), b)]);
+  return out;
+}
+
+/**
+ * Element-wise quotient `a / b` with broadcasting (IEEE: `x / 0` is ±Infinity or NaN).
+ *
+ * @throws {TypeError} if an operand is not a Tensor.
+ * @throws {ShapeError} if the shapes do not broadcast.
+ * @example
+ * ```ts
+ * import { div, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(div(tensor([3, 8]), tensor([2])).toArray(), [1.5, 4]);
+ * ```
+ */
+export function div(a: Tensor, b: Tensor): Tensor {
+  const out = binary("div", a, b, Binary.div);
+  // ∂(a/b)/∂b = −(a/b)/b, read from the saved output.
+  if (tracing()) {
+    record(out, [a, b], (g) => [sumTo(div(g, b), a), sumTo(neg(div(mul(g, out), b)), b)]);
+  }
+  return out;
+}
+
+/**
+ * Element-wise negation `−x`.
+ *
+ * @throws {TypeError} if `x` is not a Tensor.
+ * @example
+ * ```ts
+ * import { neg, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(neg(tensor([1, -2])).toArray(), [-1, 2]);
+ * ```
+ */
+export function neg(x: Tensor): Tensor {
+  checkTensor(x, "x", "neg");
+  const out = allocate(x.dtype, x.size);
+  unaryLoop(Unary.neg, x.data, out);
+  const y = new Tensor(out, x.shape);
+  if (tracing()) record(y, [x], (g) => [neg(g)]);
+  return y;
+}
+
+/**
+ * Multiplies every element by the number `s`: `s·x`, in x's dtype.
+ *
+ * @throws {TypeError} if `x` is not a Tensor or `s` is not a number.
+ * @example
+ * ```ts
+ * import { scale, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(scale(tensor([1, -2]), 3).toArray(), [3, -6]);
+ * ```
+ */
+export function scale(x: Tensor, s: number): Tensor {
+  checkTensor(x, "x", "scale");
+  if (typeof s !== "number") {
+    throw new TypeError(`scale: s must be a number, got ${typeof s} ${String(s)}`);
+  }
+  const out = allocate(x.dtype, x.size);
+  unaryLoop(Unary.scale, x.data, out, s);
+  const y = new Tensor(out, x.shape);
+  if (tracing()) record(y, [x], (g) => [scale(g, s)]);
+  return y;
+}

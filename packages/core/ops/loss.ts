@@ -1,0 +1,132 @@
+/**
+ * Differentiable losses: {@linkcode mse} and {@linkcode softmaxCrossEntropy}.
+ * Both return a scalar averaged over the examples.
+ *
+ * @module
+ */
+import { record, tracing } from "../autograd/tape.ts";
+import { ShapeError } from "../errors.ts";
+import { formatShape, sameShape } from "../tensor/shape.ts";
+import { allocate, Tensor } from "../tensor/tensor.ts";
+import { sub } from "./elementwise.ts";
+import { softmaxXentLoop } from "./loops.ts";
+import { checkTensor, resultDType } from "./matmul.ts";
+import { mean } from "./reduce.ts";
+import { square } from "./unary.ts";
+
+/**
+ * The mean squared error `mean((pred − target)²)` over all elements. The
+ * shapes must match exactly: silently broadcasting a 3×1 prediction against
+ * a length-3 target is a classic bug, so it is an error here.
+ *
+ * @throws {TypeError} if an argument is not a Tensor.
+ * @throws {ShapeError} if the shapes differ.
+ * @example
+ * ```ts
+ * import { mse, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(mse(tensor([1, 2, 3]), tensor([1, 2, 5])).item(), Math.fround(4 / 3)); // float32
+ * ```
+ */
+export function mse(pred: Tensor, target: Tensor): Tensor {
+  checkTensor(pred, "pred", "mse");
+  checkTensor(target, "target", "mse");
+  if (!sameShape(pred.shape, target.shape)) {
+    throw new ShapeError(
+      `mse: pred has shape ${formatShape(pred.shape)} but target has shape ${
+        formatShape(target.shape)
+      }`,
+    );
+  }
+  // Composed of differentiable ops, so its gradient needs no rule of its own.
+  return mean(square(sub(pred, target)));
+}
+
+/**
+ * Softmax followed by cross-entropy, averaged over the examples, computed
+ * stably through log-sum-exp (no `exp` of a large logit overflows).
+ *
+ * `logits` has shape `[..., C]` (the last axis holds the classes). `labels`
+ * is either a tensor of the same shape holding probabilities (e.g. one-hot
+ * rows), or a tensor of shape `[...]` holding class indices 0…C−1. The loss is
+ * `mean over examples of −Σⱼ labelsⱼ · log softmax(logits)ⱼ`. Probability
+ * labels get a gradient too; index labels get none.
+ *
+ * @throws {TypeError} if an argument is not a Tensor.
+ * @throws {ShapeError} if logits is 0-D or the label shape fits neither form.
+ * @throws {RangeError} if an index label is not an integer in [0, C).
+ * @example
+ * ```ts
+ * import { softmaxCrossEntropy, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const logits = tensor([[2, 0], [0, 2]], undefined, "float64");
+ * const byIndex = softmaxCrossEntropy(logits, tensor([0, 1]));
+ * const oneHot = softmaxCrossEntropy(logits, tensor([[1, 0], [0, 1]]));
+ * assert.equal(byIndex.item(), oneHot.item());
+ * assert.ok(Math.abs(byIndex.item() - Math.log(1 + Math.exp(-2))) < 1e-15);
+ * ```
+ */
+export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  const fn = "softmaxCrossEntropy";
+  checkTensor(logits, "logits", fn);
+  checkTensor(labels, "labels", fn);
+  const nd = logits.shape.length;
+  if (nd === 0) {
+    throw new ShapeError(`${fn}: logits must have a class axis, got shape scalar`);
+  }
+  const c = logits.shape[nd - 1]!;
+  const rows = c === 0 ? 0 : logits.size / c;
+  const indexed = !sameShape(labels.shape, logits.shape);
+  if (indexed && !sameShape(labels.shape, logits.shape.slice(0, -1))) {
+    throw new ShapeError(
+      `${fn}: labels of shape ${formatShape(labels.shape)} fit neither logits of shape ${
+        formatShape(logits.shape)
+      } (probabilities) nor its leading shape ${formatShape(logits.shape.slice(0, -1))} (indices)`,
+    );
+  }
+  if (indexed) {
+    for (let r = 0; r < rows; r++) {
+      const k = labels.data[r]!;
+      if (!Number.isInteger(k) || k < 0 || k >= c) {
+        throw new RangeError(`${fn}: labels[${r}] = ${k} is not a class index in [0, ${c})`);
+      }
+    }
+  }
+  const dtype = indexed ? logits.dtype : resultDType(logits.dtype, labels.dtype);
+  const probs = new Float64Array(logits.size);
+  const logSoftmax = new Float64Array(logits.size);
+  const losses = new Float64Array(rows);
+  softmaxXentLoop(rows, c, logits.data, labels.data, indexed, probs, logSoftmax, losses);
+  let total = 0;
+  for (let r = 0; r < rows; r++) total += losses[r]!;
+  const out = allocate(dtype, 1);
+  out[0] = total / rows;
+  const y = new Tensor(out, []);
+  if (tracing()) {
+    record(y, [logits, labels], (g) => {
+      // ∂/∂z = (softmax · Σlabels − labels) / rows; ∂/∂labels = −log softmax / rows.
+      const w = g.data[0]! / rows;
+      const dz = allocate(logits.dtype, logits.size);
+      for (let r = 0; r < rows; r++) {
+        const off = r * c;
+        let mass = 1;
+        if (!indexed) {
+          mass = 0;
+          for (let j = 0; j < c; j++) mass += labels.data[off + j]!;
+        }
+        for (let j = 0; j < c; j++) {
+          const p = indexed ? (j === labels.data[r] ? 1 : 0) : labels.data[off + j]!;
+          dz[off + j] = (probs[off + j]! * mass - p) * w;
+        }
+      }
+      const dLogits = new Tensor(dz, logits.shape);
+      if (indexed) return [dLogits, undefined];
+      const dl = allocate(labels.dtype, labels.size);
+      for (let i = 0; i < dl.length; i++) dl[i] = -logSoftmax[i]! * w;
+      return [dLogits, new Tensor(dl, labels.shape)];
+    });
+  }
+  return y;
+}

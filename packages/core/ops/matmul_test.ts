@@ -1,0 +1,209 @@
+import assert from "node:assert/strict";
+import { matmul } from "./matmul.ts";
+import { Tensor } from "../tensor/tensor.ts";
+import { tensor } from "../tensor/constructors.ts";
+import type { DType } from "../tensor/tensor.ts";
+import {
+  assertClose,
+  assertSameBits,
+  bytesOf,
+  product,
+  randomValues,
+  refMatmul,
+} from "../testing/reference.ts";
+import { forEachBackend } from "../testing/backends.ts";
+
+function rand(shape: readonly number[], dtype: DType, seed: number): Tensor {
+  const values = randomValues(product(shape), seed);
+  return new Tensor(
+    dtype === "float32" ? Float32Array.from(values) : Float64Array.from(values),
+    shape,
+  );
+}
+
+/** [aShape, bShape] as stored, before any transpose flag is applied. */
+const SHAPES: [number[], number[]][] = [
+  [[1, 1], [1, 1]],
+  [[1, 7], [7, 5]],
+  [[6, 1], [1, 9]],
+  [[5, 7], [7, 1]],
+  [[37, 53], [53, 11]],
+  [[4, 0], [0, 3]],
+  [[0, 5], [5, 3]],
+  [[4, 5], [5, 0]],
+];
+
+/** Stored shape of an operand that is read transposed. */
+function stored(shape: readonly number[], trans: boolean): number[] {
+  if (!trans || shape.length < 2) return [...shape];
+  const s = [...shape];
+  s[s.length - 2] = shape[shape.length - 1]!;
+  s[s.length - 1] = shape[shape.length - 2]!;
+  return s;
+}
+
+function checkAgainstReference(
+  aShape: number[],
+  bShape: number[],
+  transposeA: boolean,
+  transposeB: boolean,
+  seed: number,
+): void {
+  const as = stored(aShape, transposeA);
+  const bs = stored(bShape, transposeB);
+  for (const dtype of ["float64", "float32"] as const) {
+    const a = rand(as, dtype, seed);
+    const b = rand(bs, dtype, seed + 1);
+    const aBytes = bytesOf(a.data);
+    const bBytes = bytesOf(b.data);
+    const c = matmul(a, b, { transposeA, transposeB });
+    const ref = refMatmul(a.data, as, b.data, bs, transposeA, transposeB);
+    const what = `${dtype} ${as}·${bs} tA=${transposeA} tB=${transposeB}`;
+    assert.deepEqual(c.shape, ref.shape, what);
+    assert.equal(c.dtype, dtype, what);
+    const k = transposeA && as.length > 1 ? as[as.length - 2]! : as[as.length - 1]!;
+    if (dtype === "float64") assertClose(c.data, ref.data, 1e-13, 1e-13 * k, what);
+    else assertClose(c.data, ref.data, 1e-6, 2e-7 * k, what);
+    // Operands are read, never changed (transposes are not done in place).
+    assert.deepEqual(bytesOf(a.data), aBytes, what);
+    assert.deepEqual(bytesOf(b.data), bBytes, what);
+  }
+}
+
+Deno.test("matmul equals the float64 triple loop for every transpose combination", () => {
+  forEachBackend(() => {
+    let seed = 1;
+    for (const [aShape, bShape] of SHAPES) {
+      for (const tA of [false, true]) {
+        for (const tB of [false, true]) checkAgainstReference(aShape, bShape, tA, tB, seed += 2);
+      }
+    }
+  });
+});
+
+Deno.test("matmul promotes and squeezes 1-D operands as NumPy does", () => {
+  const cases: [number[], number[], number[]][] = [
+    [[4], [4, 3], [3]],
+    [[3, 4], [4], [3]],
+    [[4], [4], []],
+    [[4], [2, 4, 5], [2, 5]],
+    [[2, 3, 4], [4], [2, 3]],
+    [[0], [0], []],
+    [[1], [1, 6], [6]],
+  ];
+  let seed = 100;
+  for (const [aShape, bShape, outShape] of cases) {
+    for (const tA of [false, true]) {
+      for (const tB of [false, true]) {
+        // A transpose flag on a 1-D operand is ignored, as for NumPy's vectors.
+        const as = stored(aShape, tA);
+        const bs = stored(bShape, tB);
+        const a = rand(as, "float64", seed++);
+        const b = rand(bs, "float64", seed++);
+        const c = matmul(a, b, { transposeA: tA, transposeB: tB });
+        assert.deepEqual(c.shape, outShape);
+        const ref = refMatmul(a.data, as, b.data, bs, tA, tB);
+        assert.deepEqual(ref.shape, outShape);
+        assertClose(c.data, ref.data, 1e-13, 1e-13, `${as}·${bs}`);
+      }
+    }
+  }
+  // vector·vector is the dot product, a 0-D tensor
+  const dot = matmul(
+    tensor([1, 2, 3], undefined, "float64"),
+    tensor([4, 5, 6], undefined, "float64"),
+  );
+  assert.deepEqual(dot.shape, []);
+  assert.equal(dot.item(), 32);
+  assert.equal(dot.toArray(), 32);
+});
+
+Deno.test("matmul broadcasts batch dimensions", () => {
+  forEachBackend(() => {
+    const cases: [number[], number[], number[]][] = [
+      [[2, 1, 3, 4], [5, 4, 6], [2, 5, 3, 6]],
+      [[3, 4], [2, 4, 5], [2, 3, 5]],
+      [[2, 3, 4], [4, 5], [2, 3, 5]],
+      [[1, 3, 4], [1, 4, 5], [1, 3, 5]],
+      [[2, 1, 3, 4], [1, 3, 4, 2], [2, 3, 3, 2]],
+      [[0, 3, 4], [4, 5], [0, 3, 5]],
+      [[1, 3, 4], [0, 4, 5], [0, 3, 5]],
+    ];
+    let seed = 200;
+    for (const [aShape, bShape, outShape] of cases) {
+      for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
+        const as = stored(aShape, tA!);
+        const bs = stored(bShape, tB!);
+        const a = rand(as, "float64", seed++);
+        const b = rand(bs, "float64", seed++);
+        const c = matmul(a, b, { transposeA: tA!, transposeB: tB! });
+        assert.deepEqual(c.shape, outShape, `${as}·${bs}`);
+        const ref = refMatmul(a.data, as, b.data, bs, tA, tB);
+        assertClose(c.data, ref.data, 1e-13, 1e-13, `${as}·${bs}`);
+      }
+    }
+  });
+});
+
+Deno.test("matmul with an inner dimension of 0 gives zeros", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    const c = matmul(rand([3, 0], dtype, 1), rand([0, 4], dtype, 2));
+    assert.deepEqual(c.shape, [3, 4]);
+    assertSameBits(c.data, new Float64Array(12), "K=0");
+    const out = new Tensor(
+      dtype === "float32" ? new Float32Array(12).fill(9) : new Float64Array(12).fill(9),
+      [3, 4],
+    );
+    matmul(rand([3, 0], dtype, 1), rand([0, 4], dtype, 2), { out });
+    assertSameBits(out.data, new Float64Array(12), "K=0 into out");
+  }
+});
+
+Deno.test("matmul keeps float32 with float32 and promotes any float64 operand", () => {
+  const a32 = rand([5, 6], "float32", 1);
+  const b32 = rand([6, 7], "float32", 2);
+  const a64 = new Tensor(Float64Array.from(a32.data), a32.shape);
+  const b64 = new Tensor(Float64Array.from(b32.data), b32.shape);
+  assert.equal(matmul(a32, b32).dtype, "float32");
+  assert.ok(matmul(a32, b32).data instanceof Float32Array);
+  const both64 = matmul(a64, b64);
+  for (const c of [matmul(a32, b64), matmul(a64, b32)]) {
+    assert.equal(c.dtype, "float64");
+    // Promotion happens before the product: the same bits as float64 throughout.
+    assertSameBits(c.data, both64.data, "mixed");
+  }
+  // float32 accumulates in float32: close to, but not the bits of, the float64 product.
+  const c32 = matmul(a32, b32);
+  assertClose(c32.data, both64.data, 1e-5, 1e-6, "float32 vs float64");
+});
+
+Deno.test("matmul propagates NaN and Infinity", () => {
+  const a = tensor([[1, NaN], [2, 3], [Infinity, 1]], undefined, "float64");
+  const b = tensor([[1, 2], [0, 4]], undefined, "float64");
+  const c = matmul(a, b).toArray() as number[][];
+  assert.ok(Number.isNaN(c[0]![0]!) && Number.isNaN(c[0]![1]!));
+  assert.deepEqual(c[1], [2, 16]);
+  assert.deepEqual(c[2], [Infinity, Infinity]);
+  const d = matmul(tensor([[Infinity, 1]]), tensor([[0], [1]])).toArray() as number[][];
+  assert.ok(Number.isNaN(d[0]![0]!)); // Infinity·0
+});
+
+Deno.test("matmul writes into out and returns it", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    const a = rand([2, 7, 5], dtype, 3);
+    const b = rand([5, 4], dtype, 4);
+    const want = matmul(a, b);
+    const out = new Tensor(
+      dtype === "float32" ? new Float32Array(56).fill(NaN) : new Float64Array(56).fill(NaN),
+      [2, 7, 4],
+    );
+    assert.equal(matmul(a, b, { out }), out);
+    assertSameBits(out.data, want.data, "out");
+    // reusing it overwrites (no accumulation)
+    matmul(a, b, { out });
+    assertSameBits(out.data, want.data, "out reused");
+  }
+  const out = new Tensor(new Float64Array(1), []);
+  matmul(tensor([1, 2], undefined, "float64"), tensor([3, 4], undefined, "float64"), { out });
+  assert.equal(out.item(), 11);
+});

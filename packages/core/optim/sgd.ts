@@ -1,0 +1,59 @@
+/**
+ * {@linkcode sgd}: stochastic gradient descent with optional momentum.
+ *
+ * @module
+ */
+import { checkHyper, checkStep, type Optimizer } from "./optimizer.ts";
+
+/** Options of {@linkcode sgd}. */
+export interface SgdOptions {
+  /** The learning rate, ≥ 0. */
+  lr: number;
+  /** The momentum factor in [0, 1). Default: 0 (plain gradient descent). */
+  momentum?: number;
+}
+
+/**
+ * Creates a gradient-descent optimizer. Each `step` does, per element,
+ * `v = momentum·v + g; p = p − lr·v` (PyTorch's form; v starts at 0, so
+ * without momentum this is `p = p − lr·g`). The velocity is kept in float64
+ * per parameter Tensor; p is rounded once to its dtype.
+ *
+ * @throws {RangeError} if `lr` is negative or not finite, or `momentum` is outside [0, 1).
+ * @example
+ * ```ts
+ * import { grad, sgd, square, sum, type Tensor, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const x = tensor([3], undefined, "float64");
+ * const opt = sgd({ lr: 0.25 });
+ * const f = (x: Tensor) => sum(square(x)); // ∂f/∂x = 2x
+ * opt.step([x], [grad(f)(x)]);
+ * assert.deepEqual(x.toArray(), [1.5]); // 3 − 0.25·6
+ * ```
+ */
+export function sgd(options: SgdOptions): Optimizer {
+  const lr = checkHyper("sgd", "lr", options?.lr, 0);
+  const momentum = checkHyper("sgd", "momentum", options.momentum ?? 0, 0, 1);
+  const velocity = new WeakMap<object, Float64Array>();
+  return {
+    step(params, grads) {
+      checkStep("sgd", params, grads);
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i]!.data;
+        const g = grads[i]!.data;
+        if (momentum === 0) {
+          for (let j = 0; j < p.length; j++) p[j] = p[j]! - lr * g[j]!;
+          continue;
+        }
+        let v = velocity.get(params[i]!);
+        if (v === undefined) velocity.set(params[i]!, v = new Float64Array(p.length));
+        for (let j = 0; j < p.length; j++) {
+          const vj = momentum * v[j]! + g[j]!;
+          v[j] = vj;
+          p[j] = p[j]! - lr * vj;
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * Test helpers: plain references written independently of the kernels and of
+ * the op's planning code, a seeded generator for raw test data, and
+ * assertions on exact bits. Not exported from the package.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+
+/** Same seed, same stream: mulberry32, kept apart from the library's randn. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `size` uniform values in [-1, 1) (float32-exact, so both dtypes see the same numbers). */
+export function randomValues(size: number, seed: number): number[] {
+  const next = rng(seed);
+  const out: number[] = new Array(size);
+  for (let i = 0; i < size; i++) out[i] = Math.fround(next() * 2 - 1);
+  return out;
+}
+
+/** The product of a shape's dimensions. */
+export function product(shape: readonly number[]): number {
+  let s = 1;
+  for (const d of shape) s *= d;
+  return s;
+}
+
+/** A dense row-major array in float64 with its shape. */
+export interface RefArray {
+  data: Float64Array;
+  shape: number[];
+}
+
+/** Every multi-index of `shape` in row-major order. */
+export function indices(shape: readonly number[]): number[][] {
+  const out: number[][] = [];
+  const idx = shape.map(() => 0);
+  if (shape.some((d) => d === 0)) return out;
+  for (;;) {
+    out.push([...idx]);
+    let i = shape.length - 1;
+    for (; i >= 0; i--) {
+      if (++idx[i]! < shape[i]!) break;
+      idx[i] = 0;
+    }
+    if (i < 0) return out;
+  }
+}
+
+/**
+ * NumPy `matmul` written the slow, obvious way in float64: promote 1-D
+ * operands, broadcast batch indices one multi-index at a time, run a triple
+ * loop per output element, squeeze the promoted axes.
+ */
+export function refMatmul(
+  a: ArrayLike<number>,
+  aShape: readonly number[],
+  b: ArrayLike<number>,
+  bShape: readonly number[],
+  transA = false,
+  transB = false,
+): RefArray {
+  const aVec = aShape.length === 1;
+  const bVec = bShape.length === 1;
+  const as = aVec ? [1, aShape[0]!] : [...aShape];
+  const bs = bVec ? [bShape[0]!, 1] : [...bShape];
+  const tA = transA && !aVec;
+  const tB = transB && !bVec;
+  const ar = as.length;
+  const br = bs.length;
+  const m = tA ? as[ar - 1]! : as[ar - 2]!;
+  const k = tA ? as[ar - 2]! : as[ar - 1]!;
+  const n = tB ? bs[br - 2]! : bs[br - 1]!;
+  const kb = tB ? bs[br - 1]! : bs[br - 2]!;
+  if (k !== kb) throw new Error(`refMatmul: inner dimensions ${k} and ${kb} differ`);
+  const aBatch = as.slice(0, -2);
+  const bBatch = bs.slice(0, -2);
+  const nd = Math.max(aBatch.length, bBatch.length);
+  const batch: number[] = [];
+  for (let i = 0; i < nd; i++) {
+    const da = aBatch[aBatch.length - nd + i] ?? 1;
+    const db = bBatch[bBatch.length - nd + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) throw new Error("refMatmul: batches differ");
+    batch.push(da === 1 ? db : da);
+  }
+  // Offset of an operand's matrix for a batch multi-index: broadcast (size-1)
+  // axes read index 0, missing leading axes are ignored.
+  const base = (bt: number[], ownBatch: number[], rows: number, cols: number): number => {
+    let off = 0;
+    ownBatch.forEach((d, i) => {
+      off = off * d + (d === 1 ? 0 : bt[nd - ownBatch.length + i]!);
+    });
+    return off * rows * cols;
+  };
+  const [aRows, aCols] = [as[ar - 2]!, as[ar - 1]!];
+  const [bRows, bCols] = [bs[br - 2]!, bs[br - 1]!];
+  const out = new Float64Array(product(batch) * m * n);
+  let o = 0;
+  for (const bt of indices(batch)) {
+    const a0 = base(bt, aBatch, aRows, aCols);
+    const b0 = base(bt, bBatch, bRows, bCols);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) {
+          const x = tA ? a[a0 + p * aCols + i]! : a[a0 + i * aCols + p]!;
+          const y = tB ? b[b0 + j * bCols + p]! : b[b0 + p * bCols + j]!;
+          s += x * y;
+        }
+        out[o++] = s;
+      }
+    }
+  }
+  const shape = [...batch];
+  if (!aVec) shape.push(m);
+  if (!bVec) shape.push(n);
+  return { data: out, shape };
+}
+
+/**
+ * The {@linkcode Gemm} contract as a plain loop: C[i][j] = (acc ? C : 0) +
+ * Σ_p opA[i][p]·opB[p][j], one in-order chain per element, each step rounded
+ * with `round` (identity for float64, `Math.fround` for float32).
+ */
+export function refGemm(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: ArrayLike<number>,
+  aOff: number,
+  lda: number,
+  b: ArrayLike<number>,
+  bOff: number,
+  ldb: number,
+  c: { [i: number]: number },
+  cOff: number,
+  ldc: number,
+  accumulate: boolean,
+  round: (x: number) => number,
+): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = accumulate ? c[cOff + i * ldc + j]! : 0;
+      for (let p = 0; p < k; p++) {
+        const x = transA ? a[aOff + p * lda + i]! : a[aOff + i * lda + p]!;
+        const y = transB ? b[bOff + j * ldb + p]! : b[bOff + p * ldb + j]!;
+        s = round(s + round(x * y));
+      }
+      c[cOff + i * ldc + j] = s;
+    }
+  }
+}
+
+/** Identity rounding, for float64 references. */
+export const exact = (x: number): number => x;
+
+/** Asserts that two arrays hold the same numbers bit for bit (NaN equal to NaN, −0 ≠ +0). */
+export function assertSameBits(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  what = "",
+): void {
+  assert.equal(actual.length, expected.length, `${what}: lengths differ`);
+  for (let i = 0; i < actual.length; i++) {
+    if (!Object.is(actual[i], expected[i])) {
+      assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (bit for bit)`);
+    }
+  }
+}
+
+/**
+ * Asserts |actual − expected| ≤ atol + rtol·|expected| element-wise, and
+ * reports the worst element.
+ */
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol: number,
+  atol: number,
+  what = "",
+): void {
+  assert.equal(actual.length, expected.length, `${what}: lengths differ`);
+  for (let i = 0; i < actual.length; i++) {
+    const x = actual[i]!;
+    const y = expected[i]!;
+    if (Number.isNaN(y) && Number.isNaN(x)) continue;
+    if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) {
+      assert.fail(`${what}: element ${i} is ${x}, expected ${y} (rtol ${rtol}, atol ${atol})`);
+    }
+  }
+}
+
+/** The raw bytes of a typed array, to check that a buffer was left untouched. */
+export function bytesOf(data: Float32Array | Float64Array): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+}
+
+/** Asserts that `fn` throws an instance of `type` whose message is exactly `message`. */
+export function assertThrowsExactly(
+  fn: () => unknown,
+  // deno-lint-ignore no-explicit-any
+  type: new (...args: any[]) => Error,
+  message: string,
+): void {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof type, `expected a ${type.name}, got ${String(e)}`);
+    assert.equal(e.name, type.name);
+    assert.equal(e.message, message);
+    return;
+  }
+  assert.fail(`expected a ${type.name}: ${message}`);
+}

@@ -1,0 +1,52 @@
+/**
+ * Typed errors of the worker pool. Shape and dtype errors are core's own
+ * (`ShapeError`, `DTypeError`), thrown with exactly core's messages.
+ *
+ * @module
+ */
+
+/**
+ * Rejects every call made after `close()` and every call still pending when
+ * the pool was closed.
+ *
+ * @example
+ * ```ts
+ * import { createPool, PoolClosedError } from "@matgrad/parallel";
+ * import { zeros } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = createPool({ workers: 1 });
+ * pool.close();
+ * await assert.rejects(pool.matmul(zeros([2, 2]), zeros([2, 2])), PoolClosedError);
+ * ```
+ */
+export class PoolClosedError extends Error {
+  /** Creates the error with the given message. */
+  constructor(message: string) {
+    super(message);
+    this.name = "PoolClosedError";
+  }
+}
+
+/**
+ * Rejects a call whose blocks failed in a worker: an exception thrown there
+ * (its message is kept, and the original error is the `cause`), or a worker
+ * that died (crashed or was terminated) with the call in flight. The pool
+ * replaces a dead worker, so later calls work.
+ *
+ * @example
+ * ```ts
+ * import { WorkerError } from "@matgrad/parallel";
+ * import assert from "node:assert/strict";
+ *
+ * const e = new WorkerError("matmul: worker 0 failed: out of memory");
+ * assert.equal(e.name, "WorkerError");
+ * ```
+ */
+export class WorkerError extends Error {
+  /** Creates the error with the given message and, optionally, its cause. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "WorkerError";
+  }
+}

@@ -1,0 +1,115 @@
+import assert from "node:assert/strict";
+import { forwardTask, matmul, matmulGrad, planMatmul, randn } from "@matgrad/core";
+import { createPool, PoolClosedError, WorkerError } from "./mod.ts";
+import { hooks } from "./testing.ts";
+import { assertSameBits } from "./test_util.ts";
+
+const a = randn([96, 80], { seed: 1 });
+const b = randn([80, 72], { seed: 2 });
+const dC = randn([96, 72], { seed: 3 });
+const serial = matmulGrad(a, b, dC);
+
+async function assertWorks(pool: ReturnType<typeof createPool>): Promise<void> {
+  const { dA, dB } = await pool.matmulGrad(a, b, dC);
+  assertSameBits(dA, serial.dA, "dA");
+  assertSameBits(dB, serial.dB, "dB");
+}
+
+Deno.test("an exception in a worker rejects that call with its message; later calls work", async () => {
+  await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  const task = forwardTask(planMatmul([4, 4], [4, 4]));
+  const block = { o0: 0, o1: 1, r0: 0, r1: 4, c0: 0, c1: 4 };
+  // A job that slipped past the checks: it reads buffers the call did not send.
+  await assert.rejects(hooks(pool).run(1, {}, [{ task, block }]), (e: unknown) => {
+    assert.ok(e instanceof WorkerError);
+    assert.equal(
+      e.message,
+      "run: worker 1 failed: worker: a job reads buffer a, which the call did not send",
+    );
+    assert.ok(e.cause instanceof Error);
+    return true;
+  });
+  await assertWorks(pool);
+  assert.equal(hooks(pool).started(), 2);
+});
+
+// The crash case makes Deno print `error: Uncaught (in worker "matgrad-parallel-0") Error: crash
+// requested by a test` even though the pool handles the error event: that line is expected.
+for (const how of ["terminate", "crash"] as const) {
+  Deno.test(`a worker that dies (${how}) rejects its calls in flight and is replaced`, async () => {
+    await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+    await assertWorks(pool); // both workers up
+    if (how === "crash") hooks(pool).kill(0, "crash"); // dies before it reads the next call
+    const call = pool.matmulGrad(a, b, dC);
+    if (how === "terminate") hooks(pool).kill(0, "terminate");
+    await assert.rejects(call, (e: unknown) => {
+      assert.ok(e instanceof WorkerError, String(e));
+      assert.match(
+        e.message,
+        how === "crash"
+          ? /^matmulGrad: worker 0 crashed with an uncaught error: .*crash requested by a test.*; the call was abandoned$/
+          : /^matmulGrad: worker 0 was terminated; the call was abandoned$/,
+      );
+      return true;
+    });
+    assert.equal(hooks(pool).started(), 3);
+    assert.equal(pool.size, 2);
+    await assertWorks(pool);
+    await assertWorks(pool);
+  });
+}
+
+Deno.test("close() rejects pending calls and later ones with PoolClosedError; twice is harmless", async () => {
+  const pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  const pending = [pool.matmulGrad(a, b, dC), pool.matmul(a, b)];
+  pool.close();
+  for (const call of pending) {
+    await assert.rejects(call, (e: unknown) => {
+      assert.ok(e instanceof PoolClosedError);
+      assert.match(e.message, /^matmul(Grad)?: the pool was closed before the call finished$/);
+      return true;
+    });
+  }
+  await assert.rejects(pool.matmul(a, b), {
+    name: "PoolClosedError",
+    message: "matmul: the pool is closed",
+  });
+  // Even calls the calling thread would have done alone.
+  await assert.rejects(
+    pool.matmulGrad(randn([2, 2]), randn([2, 2]), randn([2, 2])),
+    PoolClosedError,
+  );
+  pool.close();
+  await pool[Symbol.asyncDispose]();
+});
+
+Deno.test("1,000 small and 20 large concurrent calls all return correct results", async () => {
+  await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  const smalls = Array.from({ length: 1000 }, (_, i) => ({
+    a: randn([3 + (i % 5), 4], { seed: 100 + i }),
+    b: randn([4, 2 + (i % 3)], { seed: 2000 + i }),
+  }));
+  const larges = Array.from({ length: 20 }, (_, i) => ({
+    a: randn([200 + i, 150], { seed: 5000 + i }),
+    b: randn([150, 120], { seed: 6000 + i }),
+  }));
+  const calls = [...smalls, ...larges].map(({ a, b }) => ({
+    a,
+    b,
+    c: pool.matmul(a, b),
+    g: pool.matmulGrad(
+      a,
+      b,
+      a.shape[0] === 3 ? randn([3, b.shape[1]!], { seed: 9 }) : matmul(a, b),
+    ),
+  }));
+  for (const { a, b, c, g } of calls) {
+    assertSameBits(await c, matmul(a, b), "C");
+    const dC = a.shape[0] === 3 ? randn([3, b.shape[1]!], { seed: 9 }) : matmul(a, b);
+    const { dA, dB } = await g;
+    const s = matmulGrad(a, b, dC);
+    assertSameBits(dA, s.dA, "dA");
+    assertSameBits(dB, s.dB, "dB");
+  }
+  assert.equal(hooks(pool).started(), 2); // nothing spawned per call
+});

@@ -1,0 +1,469 @@
+/**
+ * The worker pool: checks and plans a product on the calling thread, sends
+ * each worker its blocks of the output over comlink, and lets the workers
+ * write straight into a shared result.
+ *
+ * @module
+ */
+import { releaseProxy, type Remote, wrap } from "npm:comlink@4.4.2";
+import {
+  cast,
+  checkGradShape,
+  checkTensor,
+  forwardTask,
+  gradTasks,
+  matmul,
+  matmulGrad,
+  type MatmulGrads,
+  type MatmulOptions,
+  type MatmulPlan,
+  planMatmul,
+  resultDType,
+  Tensor,
+  type TensorData,
+} from "@matgrad/core";
+import { type GemmTask, getKernels, type TaskBlock } from "@matgrad/core/kernels";
+import { PoolClosedError, WorkerError } from "./errors.ts";
+import { BLOCK_TILE, planBlocks } from "./plan_blocks.ts";
+import type { Job, JobBuffers, WorkerApi } from "./protocol.ts";
+import { allocateShared, sharedData } from "./shared.ts";
+import { WORKER_SRC } from "./worker_src.ts";
+
+/**
+ * Per kernel backend (`getBackend()`): products (the forward product, or the
+ * two gradient products together) with fewer floating-point operations than
+ * this run on the calling thread, because a round trip to the workers (about
+ * 0.1 ms) costs more than splitting saves. Faster kernels move the crossover
+ * up. Measured on a 2-core machine; see the package README. An unknown
+ * backend gets the largest threshold.
+ *
+ * @example
+ * ```ts
+ * import { SERIAL_BELOW_FLOPS } from "@matgrad/parallel";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(SERIAL_BELOW_FLOPS.wasm! > SERIAL_BELOW_FLOPS.js!);
+ * ```
+ */
+export const SERIAL_BELOW_FLOPS: Readonly<Record<string, number>> = Object.freeze({
+  js: 2_000_000,
+  wasm: 40_000_000,
+});
+const SERIAL_BELOW_UNKNOWN = Math.max(...Object.values(SERIAL_BELOW_FLOPS));
+
+/** Options of {@linkcode createPool}. */
+export interface PoolOptions {
+  /** How many workers to start; default `navigator.hardwareConcurrency` (at least 1). */
+  workers?: number;
+  /**
+   * Products with fewer flops (2·m·n·k per matrix) run on the calling thread.
+   * Default: {@linkcode SERIAL_BELOW_FLOPS} of the active backend; 0 sends
+   * every non-empty product to the workers.
+   */
+  serialBelowFlops?: number;
+}
+
+interface Pending {
+  readonly fn: string;
+  readonly reject: (error: Error) => void;
+}
+
+interface Slot {
+  readonly index: number;
+  readonly worker: Worker;
+  readonly remote: Remote<WorkerApi>;
+  readonly pending: Set<Pending>;
+  started: boolean;
+  dead: boolean;
+}
+
+/** Test hooks, reachable only through `testing.ts`. */
+export interface PoolHooks {
+  /** Kills worker `index`: terminated from outside, or crashed by an uncaught error inside. */
+  kill(index: number, how: "terminate" | "crash"): void;
+  /** Sends raw jobs to worker `index`, bypassing the checks. */
+  run(index: number, buffers: JobBuffers, jobs: Job[]): Promise<void>;
+  /** How many workers were started so far, replacements included. */
+  started(): number;
+}
+
+/** The hooks of each pool, for tests. */
+export const poolHooks: WeakMap<Pool, PoolHooks> = new WeakMap();
+
+/**
+ * A fixed set of Web Workers that compute matrix products and their
+ * gradients in blocks, with exactly the bits of core's serial `matmul` and
+ * `matmulGrad`. Create it with {@linkcode createPool}; close it when done
+ * (`await using` does that).
+ *
+ * Operands that already live in SharedArrayBuffers (see `toShared`) are used
+ * in place; any other operand is copied once per call into shared memory.
+ * Results are new tensors on shared memory.
+ *
+ * @example
+ * ```ts
+ * import { createPool } from "@matgrad/parallel";
+ * import { matmulGrad, randn } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = createPool({ workers: 2, serialBelowFlops: 0 }); // no product too small
+ * const a = randn([256, 128], { seed: 1 });
+ * const b = randn([128, 64], { seed: 2 });
+ * const dC = randn([256, 64], { seed: 3 });
+ * const { dA, dB } = await pool.matmulGrad(a, b, dC);
+ * const serial = matmulGrad(a, b, dC);
+ * assert.deepEqual(dA.data, serial.dA.data);
+ * assert.deepEqual(dB.data, serial.dB.data);
+ * ```
+ */
+export class Pool implements AsyncDisposable {
+  /** The number of workers. */
+  readonly size: number;
+  #slots: Slot[];
+  #closed = false;
+  #started = 0;
+  readonly #serialBelow: number | undefined;
+
+  /**
+   * Starts the workers. Prefer {@linkcode createPool}.
+   *
+   * @throws {RangeError} if `workers` is not a positive integer or
+   * `serialBelowFlops` not a non-negative number.
+   * @throws {Error} if SharedArrayBuffer is unavailable (a browser page that is
+   * not cross-origin isolated).
+   */
+  constructor(options: PoolOptions = {}) {
+    const workers = options.workers ?? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new RangeError(`createPool: workers must be a positive integer, got ${workers}`);
+    }
+    const serialBelow = options.serialBelowFlops;
+    if (serialBelow !== undefined && (typeof serialBelow !== "number" || !(serialBelow >= 0))) {
+      throw new RangeError(
+        `createPool: serialBelowFlops must be a non-negative number, got ${serialBelow}`,
+      );
+    }
+    if (typeof SharedArrayBuffer === "undefined") {
+      throw new Error(
+        "createPool: SharedArrayBuffer is not available; in a browser, serve the page " +
+          "cross-origin isolated (Cross-Origin-Opener-Policy: same-origin and " +
+          "Cross-Origin-Embedder-Policy: require-corp)",
+      );
+    }
+    this.size = workers;
+    this.#serialBelow = serialBelow;
+    this.#slots = Array.from({ length: workers }, (_, i) => this.#spawn(i));
+    poolHooks.set(this, {
+      kill: (index, how) => {
+        const slot = this.#slots[index];
+        if (slot === undefined || slot.dead) return;
+        if (how === "crash") slot.remote.crash().catch(() => {});
+        else this.#died(slot, "was terminated");
+      },
+      run: (index, buffers, jobs) => this.#send(this.#live(index), "run", buffers, jobs),
+      started: () => this.#started,
+    });
+  }
+
+  /**
+   * The matrix product on the workers: {@linkcode matmul} of `@matgrad/core`
+   * with its semantics (1-D operands, broadcast batches, dtype promotion),
+   * its checks and error messages, and the same bits. The output is split
+   * into row blocks (2-D tiles when it has few rows).
+   *
+   * @returns A promise of a new tensor on shared memory (for products
+   * computed on the calling thread, core's ordinary result).
+   * @throws {PoolClosedError} (as a rejection) if the pool is closed.
+   * @throws {WorkerError} (as a rejection) if a worker failed or died.
+   * @throws {TypeError} (as a rejection) for a non-tensor operand or a bad option, as core's `matmul`.
+   * @throws {ShapeError} (as a rejection) for shapes that do not multiply, as core's `matmul`.
+   * @example
+   * ```ts
+   * import { createPool } from "@matgrad/parallel";
+   * import { tensor } from "@matgrad/core";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+   * const c = await pool.matmul(tensor([[1, 2], [3, 4]]), tensor([[5, 6], [7, 8]]));
+   * assert.deepEqual(c.toArray(), [[19, 22], [43, 50]]);
+   * ```
+   */
+  async matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
+    this.#checkOpen("matmul");
+    noOut(options, ["out"], "matmul");
+    checkTensor(a, "A", "matmul");
+    checkTensor(b, "B", "matmul");
+    const plan = planMatmul(a.shape, b.shape, options, "matmul");
+    if (this.#serial(flops(plan))) return matmul(a, b, transposes(options));
+    const dtype = resultDType(a.dtype, b.dtype);
+    const task = forwardTask(plan);
+    const c = allocateShared(dtype, plan.aIndex.length * plan.m * plan.n);
+    const buffers: JobBuffers = { a: sharedData(a.data, dtype), b: sharedData(b.data, dtype), c };
+    const jobs = planBlocks(task, this.size, "rows").map((blocks) =>
+      blocks.map((block) => ({ task, block }))
+    );
+    await this.#dispatch("matmul", buffers, jobs);
+    return new Tensor(c, plan.outShape);
+  }
+
+  /**
+   * The gradients of a matrix product on the workers: {@linkcode matmulGrad}
+   * of `@matgrad/core` with its semantics, checks, error messages and bits.
+   * `dA` is split into row blocks and `dB` into column blocks; with an even
+   * number of workers, half of them compute dA and half dB, otherwise each
+   * worker gets a block of both, in a single message.
+   *
+   * @returns A promise of `{ dA, dB }` with A's and B's shapes and dtypes, on
+   * shared memory when the dtype needs no conversion.
+   * @throws {PoolClosedError} (as a rejection) if the pool is closed.
+   * @throws {WorkerError} (as a rejection) if a worker failed or died.
+   * @throws {TypeError} (as a rejection) for a non-tensor argument or a bad option, as core's `matmulGrad`.
+   * @throws {ShapeError} (as a rejection) for shapes that do not fit, as core's `matmulGrad`.
+   * @example
+   * ```ts
+   * import { createPool } from "@matgrad/parallel";
+   * import { tensor } from "@matgrad/core";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+   * const a = tensor([[1, 2], [3, 4]]);
+   * const b = tensor([[5, 6], [7, 8]]);
+   * const { dA, dB } = await pool.matmulGrad(a, b, tensor([[1, 0], [0, 1]]));
+   * assert.deepEqual(dA.toArray(), [[5, 7], [6, 8]]); // dC·Bᵀ
+   * assert.deepEqual(dB.toArray(), [[1, 3], [2, 4]]); // Aᵀ·dC
+   * ```
+   */
+  async matmulGrad(
+    a: Tensor,
+    b: Tensor,
+    dC: Tensor,
+    options: MatmulOptions = {},
+  ): Promise<MatmulGrads> {
+    this.#checkOpen("matmulGrad");
+    noOut(options, ["outA", "outB"], "matmulGrad");
+    checkTensor(a, "A", "matmulGrad");
+    checkTensor(b, "B", "matmulGrad");
+    checkTensor(dC, "dC", "matmulGrad");
+    const plan = planMatmul(a.shape, b.shape, options, "matmulGrad");
+    checkGradShape(plan, dC);
+    if (this.#serial(2 * flops(plan))) return matmulGrad(a, b, dC, transposes(options));
+    const dtype = resultDType(resultDType(a.dtype, b.dtype), dC.dtype);
+    const tasks = gradTasks(plan);
+    const buffers = {
+      a: sharedData(a.data, dtype),
+      b: sharedData(b.data, dtype),
+      dC: sharedData(dC.data, dtype),
+      dA: allocateShared(dtype, a.size),
+      dB: allocateShared(dtype, b.size),
+    };
+    await this.#dispatch("matmulGrad", buffers, gradJobs(tasks.dA, tasks.dB, this.size));
+    return { dA: like(buffers.dA, a), dB: like(buffers.dB, b) };
+  }
+
+  /**
+   * Terminates the workers and rejects every pending call with
+   * {@linkcode PoolClosedError}; later calls reject the same way. Closing
+   * twice does nothing.
+   *
+   * @example
+   * ```ts
+   * import { createPool } from "@matgrad/parallel";
+   *
+   * const pool = createPool({ workers: 1 });
+   * pool.close();
+   * pool.close(); // harmless
+   * ```
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const slot of this.#slots) {
+      slot.dead = true;
+      stop(slot);
+      const pending = [...slot.pending];
+      slot.pending.clear();
+      for (const p of pending) {
+        p.reject(new PoolClosedError(`${p.fn}: the pool was closed before the call finished`));
+      }
+    }
+  }
+
+  /** Closes the pool, for `await using pool = createPool()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  #checkOpen(fn: string): void {
+    if (this.#closed) throw new PoolClosedError(`${fn}: the pool is closed`);
+  }
+
+  #serial(n: number): boolean {
+    const below = this.#serialBelow ?? SERIAL_BELOW_FLOPS[getKernels().name] ??
+      SERIAL_BELOW_UNKNOWN;
+    return n === 0 || n < below;
+  }
+
+  #spawn(index: number): Slot {
+    const url = URL.createObjectURL(new Blob([WORKER_SRC], { type: "text/javascript" }));
+    let worker: Worker;
+    try {
+      worker = new Worker(url, { type: "module", name: `matgrad-parallel-${index}` });
+    } finally {
+      // Only now: revoking before `new Worker` makes the module unloadable.
+      URL.revokeObjectURL(url);
+    }
+    this.#started++;
+    const slot: Slot = {
+      index,
+      worker,
+      remote: wrap<WorkerApi>(worker),
+      pending: new Set(),
+      started: false,
+      dead: false,
+    };
+    worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      // Browsers give no message for a module that fails to load.
+      const why = event.message ? `: ${event.message}` : "";
+      this.#died(
+        slot,
+        slot.started ? `crashed with an uncaught error${why}` : `failed to start${
+          why ||
+          " (in a browser, check that blob: module workers are allowed)"
+        }`,
+      );
+    });
+    worker.addEventListener("messageerror", () => {
+      this.#died(slot, "received a message it could not deserialize");
+    });
+    slot.remote.ping().then(() => slot.started = true, () => {});
+    return slot;
+  }
+
+  /** The live worker `index`, restarting one that died before its handshake. */
+  #live(index: number): Slot {
+    const slot = this.#slots[index]!;
+    if (!slot.dead) return slot;
+    return this.#slots[index] = this.#spawn(index);
+  }
+
+  #died(slot: Slot, what: string): void {
+    if (slot.dead) return;
+    slot.dead = true;
+    stop(slot);
+    const pending = [...slot.pending];
+    slot.pending.clear();
+    for (const p of pending) {
+      p.reject(
+        new WorkerError(`${p.fn}: worker ${slot.index} ${what}; the call was abandoned`),
+      );
+    }
+    // A worker that never started would likely fail again: restart it lazily, on the next call.
+    if (!this.#closed && slot.started) this.#slots[slot.index] = this.#spawn(slot.index);
+  }
+
+  async #dispatch(fn: string, buffers: JobBuffers, jobs: Job[][]): Promise<void> {
+    const parts = jobs.flatMap((list, i) =>
+      list.length === 0 ? [] : [this.#send(this.#live(i), fn, buffers, list)]
+    );
+    // Settle every part first, so that no worker still writes into this call's buffers.
+    const results = await Promise.allSettled(parts);
+    for (const r of results) if (r.status === "rejected") throw r.reason;
+  }
+
+  #send(slot: Slot, fn: string, buffers: JobBuffers, jobs: Job[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { fn, reject };
+      slot.pending.add(pending);
+      const { name, fused } = getKernels();
+      slot.remote.run({ name, fused }, buffers, jobs).then(
+        () => {
+          if (slot.pending.delete(pending)) resolve();
+        },
+        (e: unknown) => {
+          if (!slot.pending.delete(pending)) return;
+          const message = e instanceof Error ? e.message : String(e);
+          reject(new WorkerError(`${fn}: worker ${slot.index} failed: ${message}`, { cause: e }));
+        },
+      );
+    });
+  }
+}
+
+/**
+ * Starts a pool of `workers` Web Workers (default: one per hardware thread).
+ * Workers start once, from a self-contained module (no file or network
+ * access, no Deno permissions), and are reused by every call.
+ *
+ * @throws {RangeError} if `workers` is not a positive integer.
+ * @example
+ * ```ts
+ * import { createPool } from "@matgrad/parallel";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = createPool({ workers: 2 });
+ * assert.equal(pool.size, 2);
+ * pool.close();
+ * ```
+ */
+export function createPool(options: PoolOptions = {}): Pool {
+  return new Pool(options);
+}
+
+function stop(slot: Slot): void {
+  try {
+    slot.remote[releaseProxy]();
+  } catch {
+    // A proxy whose worker is already gone cannot be released; terminating is enough.
+  }
+  slot.worker.terminate();
+}
+
+/**
+ * Deals the two gradient products to `parts` workers. Both have the same flop
+ * count, so with an even number of workers half of them take dA (row blocks)
+ * and half dB (column blocks): each worker then reads one product's operands
+ * only, which measured faster than giving every worker a part of both
+ * (1.84× against 1.76× serial at 512³ with 2 workers). Otherwise (an odd
+ * count, or a matrix-vector product whose speed per flop differs) every
+ * worker gets a row block of dA and a column block of dB.
+ */
+function gradJobs(dA: GemmTask, dB: GemmTask, parts: number): Job[][] {
+  const jobs = (task: GemmTask, groups: TaskBlock[][]) =>
+    groups.map((blocks) => blocks.map((block) => ({ task, block })));
+  const matrix = (t: GemmTask) => t.m >= BLOCK_TILE && t.n >= BLOCK_TILE;
+  if (parts % 2 === 0 && matrix(dA) && matrix(dB)) {
+    return [
+      ...jobs(dA, planBlocks(dA, parts / 2, "rows")),
+      ...jobs(dB, planBlocks(dB, parts / 2, "columns")),
+    ];
+  }
+  const rows = jobs(dA, planBlocks(dA, parts, "rows"));
+  const cols = jobs(dB, planBlocks(dB, parts, "columns"));
+  return rows.map((list, i) => [...list, ...cols[i]!]);
+}
+
+function flops(plan: MatmulPlan): number {
+  return 2 * plan.m * plan.n * plan.k * plan.aIndex.length;
+}
+
+function transposes(options: MatmulOptions): MatmulOptions {
+  return { transposeA: options.transposeA, transposeB: options.transposeB };
+}
+
+function noOut(options: MatmulOptions, names: string[], fn: string): void {
+  for (const name of names) {
+    if ((options as Record<string, unknown>)?.[name] !== undefined) {
+      throw new TypeError(
+        `${fn}: option ${name} is not supported by the pool, which returns new shared tensors`,
+      );
+    }
+  }
+}
+
+/** The gradient in `of`'s dtype, rounded once at the end as core does. */
+function like(data: TensorData, of: Tensor): Tensor {
+  const same = (of.dtype === "float32") === (data instanceof Float32Array);
+  return new Tensor(same ? data : cast(data, of.dtype), of.shape);
+}

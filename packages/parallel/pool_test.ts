@@ -1,0 +1,214 @@
+import assert from "node:assert/strict";
+import {
+  type DType,
+  matmul,
+  matmulGrad,
+  randn,
+  ShapeError,
+  type Tensor,
+  tensor,
+  zeros,
+} from "@matgrad/core";
+import { createPool, isShared, toShared } from "./mod.ts";
+import { assertSameBits, backends, naiveMatmul, withBackend } from "./test_util.ts";
+
+const cases: [number[], number[]][] = [
+  [[37, 53], [53, 29]], // odd sizes
+  [[70, 9], [9, 130]],
+  [[2, 3, 17, 11], [11, 19]], // batch × plain
+  [[3, 1, 17, 11], [4, 11, 13]], // broadcast batches: A and B both summed back
+  [[1, 9, 41], [5, 41, 7]],
+  [[41], [41, 23]], // 1-D A
+  [[23, 41], [41]], // 1-D B
+  [[41], [41]], // dot product
+  [[4, 33], [33, 1]], // a single output column
+  [[1, 33], [33, 200]], // a single output row
+  [[130, 600], [600, 70]], // deep enough for the kernels' depth blocking (forward)
+  [[530, 24], [24, 520]], // ... and for both gradient products
+];
+
+function transposedShape(shape: number[], t: boolean): number[] {
+  if (!t || shape.length < 2) return shape;
+  const s = [...shape];
+  [s[s.length - 2], s[s.length - 1]] = [s[s.length - 1]!, s[s.length - 2]!];
+  return s;
+}
+
+let seed = 1;
+function operands(aShape: number[], bShape: number[], tA: boolean, tB: boolean, dtype: DType) {
+  const a = randn(transposedShape(aShape, tA), { seed: seed++, dtype });
+  const b = randn(transposedShape(bShape, tB), { seed: seed++, dtype });
+  return { a, b };
+}
+
+for (const backend of backends()) {
+  for (const dtype of ["float32", "float64"] as DType[]) {
+    Deno.test(`pool.matmul and pool.matmulGrad equal core bit for bit (${backend.label}, ${dtype})`, () =>
+      withBackend(backend, async () => {
+        await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+        let checked = 0;
+        for (const [aShape, bShape] of cases) {
+          for (const transposeA of [false, true]) {
+            for (const transposeB of [false, true]) {
+              const opts = { transposeA, transposeB };
+              const what = `${aShape}·${bShape} ${JSON.stringify(opts)}`;
+              const { a, b } = operands(aShape, bShape, transposeA, transposeB, dtype);
+              const c = await pool.matmul(a, b, opts);
+              assertSameBits(c, matmul(a, b, opts), `C of ${what}`);
+              assert.equal(isShared(c), true);
+              const dC = randn([...c.shape], { seed: seed++, dtype });
+              const grads = await pool.matmulGrad(a, b, dC, opts);
+              const serial = matmulGrad(a, b, dC, opts);
+              assertSameBits(grads.dA, serial.dA, `dA of ${what}`);
+              assertSameBits(grads.dB, serial.dB, `dB of ${what}`);
+              checked++;
+            }
+          }
+        }
+        assert.equal(checked, cases.length * 4);
+      }));
+  }
+}
+
+// The JavaScript kernel rounds the product and the sum separately, as this loop does.
+Deno.test("pool results match an independent triple loop", () =>
+  withBackend(backends()[0]!, async () => {
+    await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+    for (const dtype of ["float32", "float64"] as DType[]) {
+      const a = randn([45, 67], { seed: 11, dtype });
+      const b = randn([67, 38], { seed: 12, dtype });
+      const dC = randn([45, 38], { seed: 13, dtype });
+      const f32 = dtype === "float32";
+      const c = await pool.matmul(a, b);
+      const { dA, dB } = await pool.matmulGrad(a, b, dC);
+      // The kernel contract makes float32 equal a rounded triple loop exactly;
+      // float64 too, since each step rounds to float64 anyway.
+      assert.deepEqual(Array.from(c.data), naiveMatmul(a, b, false, false, f32));
+      assert.deepEqual(Array.from(dA.data), naiveMatmul(dC, b, false, true, f32)); // dC·Bᵀ
+      assert.deepEqual(Array.from(dB.data), naiveMatmul(a, dC, true, false, f32)); // Aᵀ·dC
+    }
+  }));
+
+Deno.test("mixed dtypes promote and round like core", async () => {
+  await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  const a = randn([30, 20], { seed: 21, dtype: "float32" });
+  const b = randn([20, 40], { seed: 22, dtype: "float64" });
+  const dC = randn([30, 40], { seed: 23, dtype: "float32" });
+  const c = await pool.matmul(a, b);
+  assert.equal(c.dtype, "float64");
+  assertSameBits(c, matmul(a, b), "C");
+  const { dA, dB } = await pool.matmulGrad(a, b, dC);
+  const serial = matmulGrad(a, b, dC);
+  assert.equal(dA.dtype, "float32");
+  assertSameBits(dA, serial.dA, "dA");
+  assertSameBits(dB, serial.dB, "dB");
+});
+
+Deno.test("shared operands are used in place and stay unchanged", async () => {
+  await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  const a = toShared(randn([64, 48], { seed: 31 }));
+  const b = toShared(randn([48, 40], { seed: 32 }));
+  const before = [Array.from(a.data), Array.from(b.data)];
+  const c = await pool.matmul(a, b);
+  assertSameBits(c, matmul(a, b), "C");
+  assert.deepEqual([Array.from(a.data), Array.from(b.data)], before);
+});
+
+Deno.test("products below the crossover run on the calling thread", async () => {
+  await using pool = createPool({ workers: 2 });
+  const small = await pool.matmul(randn([8, 8], { seed: 41 }), randn([8, 8], { seed: 42 }));
+  assert.equal(isShared(small), false);
+  // 2·512·256·256 flops: above every backend's crossover.
+  const big = await pool.matmul(randn([512, 256], { seed: 43 }), randn([256, 256], { seed: 44 }));
+  assert.equal(isShared(big), true);
+  // Empty products never reach the workers, even with no threshold.
+  await using eager = createPool({ workers: 2, serialBelowFlops: 0 });
+  const empty = await eager.matmul(zeros([0, 5]), zeros([5, 3]));
+  assert.deepEqual(empty.shape, [0, 3]);
+  const { dA } = await eager.matmulGrad(zeros([4, 0]), zeros([0, 3]), zeros([4, 3]));
+  assert.deepEqual(dA.shape, [4, 0]);
+});
+
+/** Asserts that `call` rejects with exactly what `serial` throws. */
+async function sameError(call: () => Promise<unknown>, serial: () => unknown): Promise<void> {
+  let expected: unknown;
+  try {
+    serial();
+  } catch (e) {
+    expected = e;
+  }
+  assert.ok(expected instanceof Error, "the serial call should throw");
+  await assert.rejects(call, (e: unknown) => {
+    assert.ok(e instanceof (expected as Error).constructor);
+    assert.equal((e as Error).message, (expected as Error).message);
+    return true;
+  });
+}
+
+Deno.test("invalid arguments reject with core's errors and messages", async () => {
+  await using pool = createPool({ workers: 1, serialBelowFlops: 0 });
+  const a = zeros([3, 4]);
+  const b = zeros([5, 2]);
+  await sameError(() => pool.matmul(a, b), () => matmul(a, b));
+  await sameError(
+    () => pool.matmul(zeros([2, 3, 4]), zeros([3, 4, 2])),
+    () => matmul(zeros([2, 3, 4]), zeros([3, 4, 2])),
+  );
+  await sameError(
+    () => pool.matmul(a, zeros([3, 2]), { transposeA: true, transposeB: true }),
+    () => matmul(a, zeros([3, 2]), { transposeA: true, transposeB: true }),
+  );
+  const notTensor = [[1]] as unknown as Tensor;
+  await sameError(() => pool.matmul(notTensor, a), () => matmul(notTensor, a));
+  await sameError(
+    () => pool.matmulGrad(a, zeros([4, 2]), notTensor),
+    () => matmulGrad(a, zeros([4, 2]), notTensor),
+  );
+  await sameError(
+    () => pool.matmulGrad(a, zeros([4, 2]), zeros([2, 3])),
+    () => matmulGrad(a, zeros([4, 2]), zeros([2, 3])),
+  );
+  const badFlag = { transposeA: "yes" as unknown as boolean };
+  await sameError(
+    () => pool.matmul(a, zeros([4, 2]), badFlag),
+    () => matmul(a, zeros([4, 2]), badFlag),
+  );
+  await sameError(() => pool.matmul(tensor(1), a), () => matmul(tensor(1), a));
+  await assert.rejects(
+    () => pool.matmulGrad(zeros([2, 2]), zeros([2, 2]), zeros([3, 2])),
+    ShapeError,
+  );
+  await assert.rejects(
+    // deno-lint-ignore no-explicit-any
+    () => pool.matmul(a, zeros([4, 2]), { out: zeros([3, 2]) } as any),
+    { name: "TypeError", message: /matmul: option out is not supported/ },
+  );
+});
+
+Deno.test("createPool validates its options and defaults to the hardware threads", () => {
+  assert.throws(() => createPool({ workers: 0 }), {
+    name: "RangeError",
+    message: "createPool: workers must be a positive integer, got 0",
+  });
+  assert.throws(() => createPool({ serialBelowFlops: -1 }), RangeError);
+  const pool = createPool();
+  assert.equal(pool.size, navigator.hardwareConcurrency);
+  pool.close();
+});
+
+Deno.test("odd worker counts and more workers than tiles give the same bits", async () => {
+  for (const workers of [1, 3]) {
+    await using pool = createPool({ workers, serialBelowFlops: 0 });
+    for (const [aShape, bShape] of [[[37, 53], [53, 29]], [[2, 5, 11], [11, 3]], [[9], [9, 4]]]) {
+      const { a, b } = operands(aShape!, bShape!, false, true, "float32");
+      const opts = { transposeB: true };
+      const c = await pool.matmul(a, b, opts);
+      assertSameBits(c, matmul(a, b, opts), `C of ${aShape}·${bShape} on ${workers}`);
+      const dC = randn([...c.shape], { seed: seed++ });
+      const grads = await pool.matmulGrad(a, b, dC, opts);
+      const serial = matmulGrad(a, b, dC, opts);
+      assertSameBits(grads.dA, serial.dA, `dA on ${workers}`);
+      assertSameBits(grads.dB, serial.dB, `dB on ${workers}`);
+    }
+  }
+});

@@ -1,0 +1,38 @@
+/**
+ * What the pool and its workers say to each other (over comlink). Plain data
+ * and typed-array views of SharedArrayBuffers only, so that structured
+ * cloning copies no element.
+ *
+ * @module
+ */
+import type { GemmTask, TaskBlock, TaskBuffer } from "@matgrad/core/kernels";
+import type { TensorData } from "@matgrad/core";
+
+/** One block of one task. */
+export interface Job {
+  /** The product. */
+  readonly task: GemmTask;
+  /** The part of its output to compute. */
+  readonly block: TaskBlock;
+}
+
+/** The buffers of one call, by the names tasks use. */
+export type JobBuffers = Partial<Record<TaskBuffer, TensorData>>;
+
+/** Which kernels to use: the main thread's, so that workers compute serial's bits. */
+export interface BackendId {
+  /** The backend's name (`getBackend()`). */
+  readonly name: string;
+  /** Whether its float32 products fuse multiply and add. */
+  readonly fused: boolean;
+}
+
+/** The functions a worker exposes. */
+export interface WorkerApi {
+  /** The handshake: answers with the worker's default kernel backend. */
+  ping(): BackendId;
+  /** Runs `jobs` with the kernels of `backend`, writing into shared buffers. */
+  run(backend: BackendId, buffers: JobBuffers, jobs: readonly Job[]): void;
+  /** Test hook: throws an uncaught error right after answering, killing the worker. */
+  crash(): void;
+}
