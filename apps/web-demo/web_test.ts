@@ -153,26 +153,12 @@ function assertSameLosses(result: Reference | undefined, reference: Reference): 
 }
 
 /**
- * KNOWN ISSUE (@matgrad/core, not this app): `randn` draws normals with
- * Box–Muller, i.e. Math.log, Math.sin and Math.cos, whose last bit differs
- * between Chromium's V8 and Deno's V8 for about 0.1% of arguments. So for the
- * same seed Chromium and the CLI get synthetic data that differ in a few
- * values, and their losses differ in the last bits. When that is what
- * happened (the training rows' fingerprints differ), the synthetic runs are
- * compared with Chromium's own serial run instead, and the test says so; once
- * `randn` is engine-independent the CLI comparison applies again by itself.
- * The cars data involve no transcendental functions and are always compared
- * with the CLI.
+ * The synthetic rows must be the CLI's bit for bit: core's `randn` uses only
+ * exactly rounded arithmetic (no Math.log/sin/cos, whose last bits differ
+ * between engines), so a seed gives the same data in Chromium and in Deno.
  */
-function sameDataAsCli(result: { dataFingerprint: string }, cliFingerprint: string): boolean {
-  if (result.dataFingerprint === cliFingerprint) return true;
-  console.warn(
-    "KNOWN ISSUE: Chromium's synthetic training rows differ from the CLI's " +
-      `(fingerprint ${result.dataFingerprint} vs ${cliFingerprint}): core's randn uses ` +
-      "Math.log/sin/cos, whose last bits differ between engines; comparing with " +
-      "Chromium's serial run instead",
-  );
-  return false;
+function assertSameDataAsCli(result: { dataFingerprint: string }, cliFingerprint: string): void {
+  assert.equal(result.dataFingerprint, cliFingerprint, "synthetic rows differ from the CLI's");
 }
 
 async function openPage(context: BrowserContext, url: string): Promise<Page> {
@@ -199,7 +185,6 @@ Deno.test({
       // What the CLI trained on: the same shared modules, in Deno.
       const cliSyntheticData = dataFingerprint(prepareData(SYNTHETIC));
       // The synthetic reference in Chromium, set by the first step.
-      let chromiumSynthetic: Reference | undefined;
       await build({ outDir: dist });
       const isolated = startServer({ root: dist, port: 0, isolated: true });
       servers.push(isolated);
@@ -229,17 +214,8 @@ Deno.test({
         const result = await lastResult(page);
         assert.ok(result);
         await page.screenshot({ path: `${OUTPUT}web-demo-synthetic.png`, fullPage: true });
-        if (sameDataAsCli(result, cliSyntheticData)) {
-          assertSameLosses(result, synthetic);
-          chromiumSynthetic = synthetic;
-        } else {
-          await fillForm(page, { ...SYNTHETIC, workers: 0 });
-          await expectState(page, await trainOnPage(page), "done");
-          const serial = await lastResult(page);
-          assert.equal(serial?.workers, 0);
-          assertSameLosses(result, serial!);
-          chromiumSynthetic = serial;
-        }
+        assertSameDataAsCli(result, cliSyntheticData);
+        assertSameLosses(result, synthetic);
         assert.equal(result!.epochs, SYNTHETIC.epochs);
         assert.equal(result!.workers, 2);
         assert.equal(result!.transport, "shared memory");
@@ -269,10 +245,8 @@ Deno.test({
         await fillForm(page, SYNTHETIC);
         await expectState(page, await trainOnPage(page), "done");
         const result = await lastResult(page);
-        assertSameLosses(
-          result,
-          sameDataAsCli(result!, cliSyntheticData) ? synthetic : chromiumSynthetic!,
-        );
+        assertSameDataAsCli(result!, cliSyntheticData);
+        assertSameLosses(result, synthetic);
         assert.equal(result!.workers, 0);
         assert.equal(result!.workerCalls, 0);
         assert.match(
