@@ -72,7 +72,6 @@ export {
   resultDType,
 } from "./ops/matmul.ts";
 export {
-  broadcastShapes,
   forwardTask,
   gradTasks,
   type MatmulOptions,
@@ -89,7 +88,7 @@ export { adam, type AdamOptions } from "./optim/adam.ts";
 export type { Optimizer } from "./optim/optimizer.ts";
 export { sgd, type SgdOptions } from "./optim/sgd.ts";
 export { full, ones, randn, type RandnOptions, tensor, zeros } from "./tensor/constructors.ts";
-export { formatShape, sameShape, sizeOf } from "./tensor/shape.ts";
+export { broadcastShapes, formatShape, sameShape, sizeOf } from "./tensor/shape.ts";
 export {
   allocate,
   checkDType,

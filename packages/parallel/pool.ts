@@ -32,9 +32,10 @@ import { WORKER_SRC } from "./worker_src.ts";
 /**
  * Per kernel backend (`getBackend()`): products (the forward product, or the
  * two gradient products together) with fewer floating-point operations than
- * this run on the calling thread, because a round trip to the workers (about
- * 0.1 ms) costs more than splitting saves. Faster kernels move the crossover
- * up. Measured on a 2-core machine; see the package README. An unknown
+ * this run on the calling thread, because a round trip to the workers costs
+ * more than splitting saves. Faster kernels move the crossover up. Measured
+ * on a 2-core machine with `parallel_bench.ts --crossover`; see the package
+ * README. An unknown
  * backend gets the largest threshold.
  *
  * @example
@@ -424,8 +425,8 @@ function stop(slot: Slot): void {
  * Deals the two gradient products to `parts` workers. Both have the same flop
  * count, so with an even number of workers half of them take dA (row blocks)
  * and half dB (column blocks): each worker then reads one product's operands
- * only, which measured faster than giving every worker a part of both
- * (1.84× against 1.76× serial at 512³ with 2 workers). Otherwise (an odd
+ * only (one comparison while developing favoured this over giving every
+ * worker a part of both; see the package README). Otherwise (an odd
  * count, or a matrix-vector product whose speed per flop differs) every
  * worker gets a row block of dA and a column block of dB.
  */

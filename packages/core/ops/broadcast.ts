@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { ShapeError } from "../errors.ts";
-import { formatShape, sameShape } from "../tensor/shape.ts";
+import { broadcastShapes, formatShape, sameShape } from "../tensor/shape.ts";
 import { allocate, type DType, Tensor } from "../tensor/tensor.ts";
 import { broadcastStrides, sumLoop } from "./loops.ts";
 import { cast } from "./matmul.ts";
@@ -22,20 +21,14 @@ export function broadcastShape(
   fn: string,
   names: readonly [string, string] = ["a", "b"],
 ): number[] {
-  const nd = Math.max(a.length, b.length);
-  const out: number[] = new Array(nd);
-  for (let i = 0; i < nd; i++) {
-    const da = a[a.length - nd + i] ?? 1;
-    const db = b[b.length - nd + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new ShapeError(
-        `${fn}: cannot broadcast ${names[0]} of shape ${formatShape(a)} with ${names[1]} of ` +
-          `shape ${formatShape(b)}: dimensions ${da} and ${db} differ`,
-      );
-    }
-    out[i] = da === 1 ? db : da;
-  }
-  return out;
+  return broadcastShapes(
+    a,
+    b,
+    fn,
+    (da, db) =>
+      `${fn}: cannot broadcast ${names[0]} of shape ${formatShape(a)} with ${names[1]} of ` +
+      `shape ${formatShape(b)}: dimensions ${da} and ${db} differ`,
+  );
 }
 
 /**

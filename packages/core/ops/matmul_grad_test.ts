@@ -1,25 +1,10 @@
 import assert from "node:assert/strict";
 import { matmul, matmulGrad } from "./matmul.ts";
-import { type DType, Tensor } from "../tensor/tensor.ts";
+import { Tensor } from "../tensor/tensor.ts";
 import { getBackend, setBackend } from "../kernels/backend.ts";
 import { forEachBackend } from "../testing/backends.ts";
 import { tensor } from "../tensor/constructors.ts";
-import {
-  assertClose,
-  assertSameBits,
-  product,
-  randomValues,
-  refMatmul,
-  rng,
-} from "../testing/reference.ts";
-
-function rand(shape: readonly number[], dtype: DType, seed: number): Tensor {
-  const values = randomValues(product(shape), seed);
-  return new Tensor(
-    dtype === "float32" ? Float32Array.from(values) : Float64Array.from(values),
-    shape,
-  );
-}
+import { assertClose, assertSameBits, randTensor, refMatmul, rng } from "../testing/reference.ts";
 
 /**
  * The seed's worked example, C = A·B with 2×2 operands: each element of dA
@@ -72,9 +57,9 @@ Deno.test("the seed's 2×2 example: every element of dA and dB by the chain rule
       const r = dtype === "float32" ? Math.fround : (x: number) => x;
       const dot = (x: number, y: number, u: number, v: number) => r(r(x * y) + r(u * v));
       checkWorkedExample(
-        rand([2, 2], dtype, 1),
-        rand([2, 2], dtype, 2),
-        rand([2, 2], dtype, 3),
+        randTensor([2, 2], dtype, 1),
+        randTensor([2, 2], dtype, 2),
+        randTensor([2, 2], dtype, 3),
         dot,
       );
     }
@@ -91,9 +76,9 @@ Deno.test("dA and dB follow the transpose rules on random shapes", () => {
     for (const [tA, tB] of [[false, false], [false, true], [true, false], [true, true]]) {
       const as = tA ? [d!, n!] : [n!, d!];
       const bs = tB ? [m!, d!] : [d!, m!];
-      const a = rand(as, "float64", seed++);
-      const b = rand(bs, "float64", seed++);
-      const dC = rand([n!, m!], "float64", seed++);
+      const a = randTensor(as, "float64", seed++);
+      const b = randTensor(bs, "float64", seed++);
+      const dC = randTensor([n!, m!], "float64", seed++);
       const { dA, dB } = matmulGrad(a, b, dC, { transposeA: tA!, transposeB: tB! });
       const cs = [n!, m!];
       const mm = (x: Tensor, xt: boolean, y: Tensor, yt: boolean) =>
@@ -127,10 +112,10 @@ function checkFiniteDifferences(
   transposeB: boolean,
   seed: number,
 ): void {
-  const a = rand(aShape, "float64", seed);
-  const b = rand(bShape, "float64", seed + 1);
+  const a = randTensor(aShape, "float64", seed);
+  const b = randTensor(bShape, "float64", seed + 1);
   const outShape = refMatmul(a.data, aShape, b.data, bShape, transposeA, transposeB).shape;
-  const w = rand(outShape, "float64", seed + 2);
+  const w = randTensor(outShape, "float64", seed + 2);
   const y = (ad: Float64Array, bd: Float64Array): number => {
     const c = refMatmul(ad, aShape, bd, bShape, transposeA, transposeB).data;
     let s = 0;
@@ -231,17 +216,17 @@ Deno.test("matmulGrad with a zero-sized dimension gives zero or empty gradients"
   ];
   for (const [as, bs] of cases) {
     for (const dtype of ["float32", "float64"] as const) {
-      const a = rand(as, dtype, 1);
-      const b = rand(bs, dtype, 2);
+      const a = randTensor(as, dtype, 1);
+      const b = randTensor(bs, dtype, 2);
       const c = matmul(a, b);
       assertSameBits(c.data, new Float64Array(c.size), "C");
       const fill = (s: readonly number[]) => {
-        const t = rand(s, dtype, 3);
+        const t = randTensor(s, dtype, 3);
         t.data.fill(NaN);
         return t;
       };
       // out buffers full of NaN must come back as exact zeros
-      const { dA, dB } = matmulGrad(a, b, rand(c.shape, dtype, 4), {
+      const { dA, dB } = matmulGrad(a, b, randTensor(c.shape, dtype, 4), {
         outA: fill(as),
         outB: fill(bs),
       });
@@ -254,9 +239,9 @@ Deno.test("matmulGrad with a zero-sized dimension gives zero or empty gradients"
 });
 
 Deno.test("matmulGrad returns each gradient in its operand's dtype", () => {
-  const a32 = rand([4, 6], "float32", 1);
-  const b32 = rand([6, 3], "float32", 2);
-  const dC32 = rand([4, 3], "float32", 3);
+  const a32 = randTensor([4, 6], "float32", 1);
+  const b32 = randTensor([6, 3], "float32", 2);
+  const dC32 = randTensor([4, 3], "float32", 3);
   const up = (t: Tensor) => new Tensor(Float64Array.from(t.data), t.shape);
   const g64 = matmulGrad(up(a32), up(b32), up(dC32));
   const g32 = matmulGrad(a32, b32, dC32);
@@ -271,8 +256,8 @@ Deno.test("matmulGrad returns each gradient in its operand's dtype", () => {
   ];
   for (const [a, b, dC] of cases) {
     for (const withOut of [false, true]) {
-      const outA = withOut ? rand(a.shape, a.dtype, 9) : undefined;
-      const outB = withOut ? rand(b.shape, b.dtype, 10) : undefined;
+      const outA = withOut ? randTensor(a.shape, a.dtype, 9) : undefined;
+      const outB = withOut ? randTensor(b.shape, b.dtype, 10) : undefined;
       const { dA, dB } = matmulGrad(a, b, dC, { outA, outB });
       if (withOut) assert.ok(dA === outA && dB === outB);
       assert.equal(dA.dtype, a.dtype);
@@ -287,12 +272,12 @@ Deno.test("matmulGrad returns each gradient in its operand's dtype", () => {
 
 Deno.test("matmulGrad writes into outA and outB, one or both", () => {
   for (const dtype of ["float32", "float64"] as const) {
-    const a = rand([2, 5, 3], dtype, 1);
-    const b = rand([3, 4], dtype, 2);
-    const dC = rand([2, 5, 4], dtype, 3);
+    const a = randTensor([2, 5, 3], dtype, 1);
+    const b = randTensor([3, 4], dtype, 2);
+    const dC = randTensor([2, 5, 4], dtype, 3);
     const want = matmulGrad(a, b, dC);
-    const outA = rand([2, 5, 3], dtype, 4);
-    const outB = rand([3, 4], dtype, 5);
+    const outA = randTensor([2, 5, 3], dtype, 4);
+    const outB = randTensor([3, 4], dtype, 5);
     const onlyA = matmulGrad(a, b, dC, { outA });
     assert.equal(onlyA.dA, outA);
     assertSameBits(outA.data, want.dA.data, "outA");
@@ -351,17 +336,17 @@ Deno.test("on random shapes, forward and gradients agree with the references", (
     for (let trial = 0; trial < 300; trial++) {
       const { aShape, bShape, tA, tB } = randomCase(next);
       const what = `${JSON.stringify(aShape)}·${JSON.stringify(bShape)} tA=${tA} tB=${tB}`;
-      const a = rand(aShape, "float64", seed++);
-      const b = rand(bShape, "float64", seed++);
+      const a = randTensor(aShape, "float64", seed++);
+      const b = randTensor(bShape, "float64", seed++);
       const ref = refMatmul(a.data, aShape, b.data, bShape, tA, tB);
       const c = matmul(a, b, { transposeA: tA, transposeB: tB });
       assert.deepEqual(c.shape, ref.shape, what);
       assertClose(c.data, ref.data, 1e-13, 1e-13, what);
-      const w = rand(ref.shape, "float64", seed++);
+      const w = randTensor(ref.shape, "float64", seed++);
       const { dA, dB } = matmulGrad(a, b, w, { transposeA: tA, transposeB: tB });
       assert.deepEqual([dA.shape, dB.shape], [aShape, bShape], what);
-      const dirA = rand(aShape, "float64", seed++);
-      const dirB = rand(bShape, "float64", seed++);
+      const dirA = randTensor(aShape, "float64", seed++);
+      const dirB = randTensor(bShape, "float64", seed++);
       const wantA = sum(w.data, refMatmul(dirA.data, aShape, b.data, bShape, tA, tB).data);
       const wantB = sum(w.data, refMatmul(a.data, aShape, dirB.data, bShape, tA, tB).data);
       assertClose([sum(dA.data, dirA.data)], [wantA], 1e-12, 1e-12, `${what} dA`);

@@ -7,7 +7,7 @@
  */
 import { ShapeError } from "../errors.ts";
 import type { GemmTask } from "../kernels/gemm_task.ts";
-import { formatShape } from "../tensor/shape.ts";
+import { broadcastShapes, formatShape } from "../tensor/shape.ts";
 import { describe } from "../tensor/tensor.ts";
 
 /** Options shared by `matmul`, `matmulGrad` and their parallel twins. */
@@ -127,40 +127,6 @@ export function planMatmul(
     aCount: aBatch.reduce((p, d) => p * d, 1),
     bCount: bBatch.reduce((p, d) => p * d, 1),
   };
-}
-
-/**
- * Broadcasts two shapes with NumPy's rules (right-aligned; equal or 1).
- *
- * @throws {ShapeError} naming both shapes and the first axis that clashes.
- * @example
- * ```ts
- * import { broadcastShapes } from "@matgrad/core";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(broadcastShapes([2, 1], [5]), [2, 5]);
- * ```
- */
-export function broadcastShapes(
-  a: readonly number[],
-  b: readonly number[],
-  fn = "broadcast",
-): number[] {
-  const nd = Math.max(a.length, b.length);
-  const out: number[] = new Array(nd);
-  for (let i = 0; i < nd; i++) {
-    const da = a[a.length - nd + i] ?? 1;
-    const db = b[b.length - nd + i] ?? 1;
-    if (da !== db && da !== 1 && db !== 1) {
-      throw new ShapeError(
-        `${fn}: batch dimensions ${formatShape(a)} and ${
-          formatShape(b)
-        } do not broadcast: ${da} and ${db} differ`,
-      );
-    }
-    out[i] = da === 1 ? db : da;
-  }
-  return out;
 }
 
 function batchIndex(batch: readonly number[], own: readonly number[], count: number): number[] {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { broadcastShapes, forwardTask, gradTasks, planMatmul } from "./matmul_plan.ts";
+import { forwardTask, gradTasks, planMatmul } from "./matmul_plan.ts";
+import { broadcastShapes } from "../tensor/shape.ts";
 import { cast, resultDType } from "./matmul.ts";
 import { ShapeError } from "../errors.ts";
 import { assertThrowsExactly } from "../testing/reference.ts";

@@ -2,24 +2,15 @@ import assert from "node:assert/strict";
 import { matmul } from "./matmul.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { tensor } from "../tensor/constructors.ts";
-import type { DType } from "../tensor/tensor.ts";
+
 import {
   assertClose,
   assertSameBits,
   bytesOf,
-  product,
-  randomValues,
+  randTensor,
   refMatmul,
 } from "../testing/reference.ts";
 import { forEachBackend } from "../testing/backends.ts";
-
-function rand(shape: readonly number[], dtype: DType, seed: number): Tensor {
-  const values = randomValues(product(shape), seed);
-  return new Tensor(
-    dtype === "float32" ? Float32Array.from(values) : Float64Array.from(values),
-    shape,
-  );
-}
 
 /** [aShape, bShape] as stored, before any transpose flag is applied. */
 const SHAPES: [number[], number[]][] = [
@@ -52,8 +43,8 @@ function checkAgainstReference(
   const as = stored(aShape, transposeA);
   const bs = stored(bShape, transposeB);
   for (const dtype of ["float64", "float32"] as const) {
-    const a = rand(as, dtype, seed);
-    const b = rand(bs, dtype, seed + 1);
+    const a = randTensor(as, dtype, seed);
+    const b = randTensor(bs, dtype, seed + 1);
     const aBytes = bytesOf(a.data);
     const bBytes = bytesOf(b.data);
     const c = matmul(a, b, { transposeA, transposeB });
@@ -98,8 +89,8 @@ Deno.test("matmul promotes and squeezes 1-D operands as NumPy does", () => {
         // A transpose flag on a 1-D operand is ignored, as for NumPy's vectors.
         const as = stored(aShape, tA);
         const bs = stored(bShape, tB);
-        const a = rand(as, "float64", seed++);
-        const b = rand(bs, "float64", seed++);
+        const a = randTensor(as, "float64", seed++);
+        const b = randTensor(bs, "float64", seed++);
         const c = matmul(a, b, { transposeA: tA, transposeB: tB });
         assert.deepEqual(c.shape, outShape);
         const ref = refMatmul(a.data, as, b.data, bs, tA, tB);
@@ -134,8 +125,8 @@ Deno.test("matmul broadcasts batch dimensions", () => {
       for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
         const as = stored(aShape, tA!);
         const bs = stored(bShape, tB!);
-        const a = rand(as, "float64", seed++);
-        const b = rand(bs, "float64", seed++);
+        const a = randTensor(as, "float64", seed++);
+        const b = randTensor(bs, "float64", seed++);
         const c = matmul(a, b, { transposeA: tA!, transposeB: tB! });
         assert.deepEqual(c.shape, outShape, `${as}·${bs}`);
         const ref = refMatmul(a.data, as, b.data, bs, tA, tB);
@@ -147,21 +138,21 @@ Deno.test("matmul broadcasts batch dimensions", () => {
 
 Deno.test("matmul with an inner dimension of 0 gives zeros", () => {
   for (const dtype of ["float32", "float64"] as const) {
-    const c = matmul(rand([3, 0], dtype, 1), rand([0, 4], dtype, 2));
+    const c = matmul(randTensor([3, 0], dtype, 1), randTensor([0, 4], dtype, 2));
     assert.deepEqual(c.shape, [3, 4]);
     assertSameBits(c.data, new Float64Array(12), "K=0");
     const out = new Tensor(
       dtype === "float32" ? new Float32Array(12).fill(9) : new Float64Array(12).fill(9),
       [3, 4],
     );
-    matmul(rand([3, 0], dtype, 1), rand([0, 4], dtype, 2), { out });
+    matmul(randTensor([3, 0], dtype, 1), randTensor([0, 4], dtype, 2), { out });
     assertSameBits(out.data, new Float64Array(12), "K=0 into out");
   }
 });
 
 Deno.test("matmul keeps float32 with float32 and promotes any float64 operand", () => {
-  const a32 = rand([5, 6], "float32", 1);
-  const b32 = rand([6, 7], "float32", 2);
+  const a32 = randTensor([5, 6], "float32", 1);
+  const b32 = randTensor([6, 7], "float32", 2);
   const a64 = new Tensor(Float64Array.from(a32.data), a32.shape);
   const b64 = new Tensor(Float64Array.from(b32.data), b32.shape);
   assert.equal(matmul(a32, b32).dtype, "float32");
@@ -190,8 +181,8 @@ Deno.test("matmul propagates NaN and Infinity", () => {
 
 Deno.test("matmul writes into out and returns it", () => {
   for (const dtype of ["float32", "float64"] as const) {
-    const a = rand([2, 7, 5], dtype, 3);
-    const b = rand([5, 4], dtype, 4);
+    const a = randTensor([2, 7, 5], dtype, 3);
+    const b = randTensor([5, 4], dtype, 4);
     const want = matmul(a, b);
     const out = new Tensor(
       dtype === "float32" ? new Float32Array(56).fill(NaN) : new Float64Array(56).fill(NaN),

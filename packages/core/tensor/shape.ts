@@ -61,3 +61,38 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Broadcasts two shapes with NumPy's rules (right-aligned; equal or 1).
+ *
+ * @throws {ShapeError} naming both shapes and the first axis that clashes
+ * (the message is `clash(da, db)` when given).
+ * @example
+ * ```ts
+ * import { broadcastShapes } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(broadcastShapes([2, 1], [5]), [2, 5]);
+ * ```
+ */
+export function broadcastShapes(
+  a: readonly number[],
+  b: readonly number[],
+  fn = "broadcast",
+  clash: (da: number, db: number) => string = (da, db) =>
+    `${fn}: batch dimensions ${formatShape(a)} and ${
+      formatShape(b)
+    } do not broadcast: ${da} and ${db} differ`,
+): number[] {
+  const nd = Math.max(a.length, b.length);
+  const out: number[] = new Array(nd);
+  for (let i = 0; i < nd; i++) {
+    const da = a[a.length - nd + i] ?? 1;
+    const db = b[b.length - nd + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new ShapeError(clash(da, db));
+    }
+    out[i] = da === 1 ? db : da;
+  }
+  return out;
+}

@@ -6,6 +6,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { type DType, Tensor } from "../tensor/tensor.ts";
 
 /** Same seed, same stream: mulberry32, kept apart from the library's randn. */
 export function rng(seed: number): () => number {
@@ -31,6 +32,15 @@ export function product(shape: readonly number[]): number {
   let s = 1;
   for (const d of shape) s *= d;
   return s;
+}
+
+/** A tensor of {@linkcode randomValues} (exact in float32) of the given shape and dtype. */
+export function randTensor(shape: readonly number[], dtype: DType, seed: number): Tensor {
+  const values = randomValues(product(shape), seed);
+  return new Tensor(
+    dtype === "float32" ? Float32Array.from(values) : Float64Array.from(values),
+    shape,
+  );
 }
 
 /** A dense row-major array in float64 with its shape. */

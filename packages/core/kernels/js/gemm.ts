@@ -70,11 +70,7 @@ export const gemmJs: Gemm = (
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = Math.min(MR, mc - ir);
             const co = cOff + (ic + ir) * ldc + jc + jr;
-            if (f32) {
-              tile32(kc, ir * kc, jr * kc, c as Float32Array, co, ldc, mr, nr, load);
-            } else {
-              tile64(kc, ir * kc, jr * kc, c as Float64Array, co, ldc, mr, nr, load);
-            }
+            tile(f32, kc, ir * kc, jr * kc, c, co, ldc, mr, nr, load);
           }
         }
       }
@@ -82,59 +78,38 @@ export const gemmJs: Gemm = (
   }
 };
 
-function tile64(
+function tile(
+  f32: boolean,
   kc: number,
   ao: number,
   bo: number,
-  c: Float64Array,
+  c: TensorData,
   co: number,
   ldc: number,
   mr: number,
   nr: number,
   load: boolean,
 ): void {
-  if (mr === MR && nr === NR) {
-    micro64(kc, packedA, ao, packedB, bo, c, co, ldc, load);
-    return;
-  }
-  // Edge tile: run the full micro-kernel on a scratch tile, then copy back
-  // only the valid part, so C outside the m×n block is never touched.
-  edge64.fill(0);
-  if (load) {
-    for (let i = 0; i < mr; i++) {
-      for (let j = 0; j < nr; j++) edge64[i * NR + j] = c[co + i * ldc + j]!;
+  // An edge tile runs the full micro-kernel on a scratch tile, then copies
+  // back only the valid part, so C outside the m×n block is never touched.
+  const full = mr === MR && nr === NR;
+  const edge = f32 ? edge32 : edge64;
+  if (!full) {
+    edge.fill(0);
+    if (load) {
+      for (let i = 0; i < mr; i++) {
+        for (let j = 0; j < nr; j++) edge[i * NR + j] = c[co + i * ldc + j]!;
+      }
     }
   }
-  micro64(kc, packedA, ao, packedB, bo, edge64, 0, NR, load);
-  for (let i = 0; i < mr; i++) {
-    for (let j = 0; j < nr; j++) c[co + i * ldc + j] = edge64[i * NR + j]!;
-  }
-}
-
-function tile32(
-  kc: number,
-  ao: number,
-  bo: number,
-  c: Float32Array,
-  co: number,
-  ldc: number,
-  mr: number,
-  nr: number,
-  load: boolean,
-): void {
-  if (mr === MR && nr === NR) {
-    micro32(kc, packedA, ao, packedB, bo, c, co, ldc, load);
-    return;
-  }
-  edge32.fill(0);
-  if (load) {
+  const t = full ? c : edge, to = full ? co : 0, ld = full ? ldc : NR;
+  // Separate call sites keep each micro-kernel monomorphic.
+  if (f32) micro32(kc, packedA, ao, packedB, bo, t as Float32Array, to, ld, load);
+  else micro64(kc, packedA, ao, packedB, bo, t as Float64Array, to, ld, load);
+  if (!full) {
     for (let i = 0; i < mr; i++) {
-      for (let j = 0; j < nr; j++) edge32[i * NR + j] = c[co + i * ldc + j]!;
+      for (let j = 0; j < nr; j++) c[co + i * ldc + j] = edge[i * NR + j]!;
     }
-  }
-  micro32(kc, packedA, ao, packedB, bo, edge32, 0, NR, load);
-  for (let i = 0; i < mr; i++) {
-    for (let j = 0; j < nr; j++) c[co + i * ldc + j] = edge32[i * NR + j]!;
   }
 }
 

@@ -47,12 +47,13 @@ export interface ModuleShape {
   readonly f64: KernelShape;
 }
 
-// Measured on the 2-core Xeon here, where V8 bounds-checks every load (Deno
-// installs no trap handler): loads, not multiply-adds, limit the kernel. A
-// 5×8 tile whose A values arrive four per vector load and are broadcast by
-// lane shuffles does 10 multiply-adds per 4 loads (54 GFLOP/s in L1) and
-// beats the 6×8 tile with one splat load per A value (43); 6×8 with
-// shuffles needs a 16th register and spills (38).
+// V8 bounds-checks every load here (Deno installs no trap handler), so loads,
+// not multiply-adds, limit the kernel. A 5×8 tile whose A values arrive four
+// per vector load and are broadcast by lane shuffles does 10 multiply-adds
+// per 4 loads; the 6×8 tile with one splat load per A value does 12 per 6,
+// and 6×8 with shuffles needs a 16th register and spills. (In-cache
+// experiments while developing put them at 54, 43 and 38 GFLOP/s; they are
+// not kept in the repo. `gflops.ts` measures the chosen kernels end to end.)
 /** The relaxed-SIMD module: fused multiply-add for both dtypes. */
 export const FMA_SHAPE: ModuleShape = {
   relaxed: true,
