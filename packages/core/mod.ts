@@ -48,6 +48,7 @@ export {
   grad,
   type GradOf,
   type MatmulGradFn,
+  type MatmulGradNeeds,
   type ValueAndGrad,
   valueAndGrad,
   valueAndGradAsync,
@@ -62,11 +63,15 @@ export {
 } from "./kernels/backend.ts";
 export {
   cast,
+  checkGradName,
   checkGradShape,
+  checkOut,
   checkTensor,
   matmul,
   matmulGrad,
+  type MatmulGradName,
   type MatmulGradOptions,
+  matmulGradPart,
   type MatmulGrads,
   type MatmulOutOptions,
   resultDType,

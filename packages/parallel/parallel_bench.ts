@@ -6,8 +6,15 @@
  *     deno run parallel_bench.ts --crossover  # small cubes: where the pool starts to pay
  *     deno run parallel_bench.ts --backend=js # core's JavaScript kernels instead of the default
  *
- * Modes are interleaved within each repetition so that load from other
- * processes hits them alike, and each figure is the best of the repetitions
+ * Each product is timed four ways: forward and backward with new outputs on
+ * every call, then into outputs reused across calls (`out`, `outA`/`outB`).
+ *
+ * Modes take turns, four calls each, so that load from other processes hits
+ * them alike. The main columns time the second to fourth calls (back to
+ * back, as the matmul nodes of one backward pass follow each other); the
+ * last columns time the first call of the 2-worker turn, made right after
+ * the calling thread computed alone: on this VM an idle core takes
+ * 0.1–0.3 ms to wake (`latency_bench.ts`). Each figure is the best of the repetitions
  * (on a shared machine the minimum estimates the uncontended time; medians
  * are printed too). Operands are shared once up front (`toShared`), as a
  * training loop would keep them.
@@ -23,7 +30,7 @@ import {
   type Tensor,
 } from "@matgrad/core";
 import { getKernels } from "@matgrad/core/kernels";
-import { createPool, type Pool, toShared } from "@matgrad/parallel";
+import { createPool, type Pool, sharedZeros, toShared } from "@matgrad/parallel";
 
 type Mode = "serial" | "1 worker" | "2 workers";
 interface Case {
@@ -54,14 +61,23 @@ const pools: Record<Exclude<Mode, "serial">, Pool> = {
 };
 const modes: Mode[] = crossover ? ["serial", "2 workers"] : ["serial", "1 worker", "2 workers"];
 
-function forward(mode: Mode, a: Tensor, b: Tensor): Promise<unknown> {
-  return mode === "serial" ? Promise.resolve(matmul(a, b)) : pools[mode].matmul(a, b);
+/** Output tensors reused by every call, as a training loop keeps its gradient buffers. */
+interface Outs {
+  out?: Tensor;
+  outA?: Tensor;
+  outB?: Tensor;
 }
 
-function backward(mode: Mode, a: Tensor, b: Tensor, dC: Tensor): Promise<unknown> {
+function forward(mode: Mode, a: Tensor, b: Tensor, outs: Outs): Promise<unknown> {
+  const opts = { out: outs.out };
+  return mode === "serial" ? Promise.resolve(matmul(a, b, opts)) : pools[mode].matmul(a, b, opts);
+}
+
+function backward(mode: Mode, a: Tensor, b: Tensor, dC: Tensor, outs: Outs): Promise<unknown> {
+  const opts = { outA: outs.outA, outB: outs.outB };
   return mode === "serial"
-    ? Promise.resolve(matmulGrad(a, b, dC))
-    : pools[mode].matmulGrad(a, b, dC);
+    ? Promise.resolve(matmulGrad(a, b, dC, opts))
+    : pools[mode].matmulGrad(a, b, dC, opts);
 }
 
 function best(xs: number[]): number {
@@ -74,17 +90,32 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
-type Times = Record<Mode, number[]>;
+interface Samples {
+  /** Calls right after another mode ran (a pool's cores may have gone idle meanwhile). */
+  first: number[];
+  /** The following calls of the same mode, back to back, as a training step makes them. */
+  next: number[];
+}
+type Times = Record<Mode, Samples>;
+
+/** Calls per mode in a row; the first is timed apart from the rest. */
+const burst = 4;
+/** The order of turns: the 2-worker turn follows the serial one. */
+const turns: Mode[] = ["1 worker", "serial", "2 workers"].filter((m) =>
+  modes.includes(m as Mode)
+) as Mode[];
 
 async function measure(run: (mode: Mode) => Promise<unknown>): Promise<Times> {
   for (const mode of modes) await run(mode); // warm-up (JIT, worker handshakes)
-  const times: Times = { serial: [], "1 worker": [], "2 workers": [] };
+  const times = Object.fromEntries(modes.map((m) => [m, { first: [], next: [] }])) as Times;
   const start = performance.now();
   for (let rep = 0; rep < minReps || performance.now() - start < budgetMs; rep++) {
-    for (const mode of modes) {
-      const t0 = performance.now();
-      await run(mode);
-      times[mode].push(performance.now() - t0);
+    for (const mode of turns) {
+      for (let i = 0; i < burst; i++) {
+        const t0 = performance.now();
+        await run(mode);
+        times[mode][i === 0 ? "first" : "next"].push(performance.now() - t0);
+      }
     }
     if (rep > 200) break;
   }
@@ -97,29 +128,41 @@ const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.to
 console.log(
   `| product (M×K×N) | pass | ${modes.join(" | ")} | ${
     modes.slice(1).map((m) => `speedup (${m})`).join(" | ")
-  } |`,
+  } | first call: ${modes.at(-1)} | speedup |`,
 );
-console.log(`|${" --- |".repeat(2 + 2 * modes.length - 1)}`);
+console.log(`|${" --- |".repeat(2 + 2 * modes.length + 1)}`);
 try {
   for (const { m, k, n } of cases) {
     const a = toShared(randn([m, k], { seed: 1 }));
     const b = toShared(randn([k, n], { seed: 2 }));
     const dC = toShared(randn([m, n], { seed: 3 }));
-    for (const pass of ["forward", "backward"] as const) {
+    // New outputs on every call (what the plain API does), then outputs
+    // reused across calls: fresh shared pages cost a page fault each on first
+    // write (see the README), which reused buffers do not pay.
+    const reused: Outs = {
+      out: sharedZeros([m, n]),
+      outA: sharedZeros([m, k]),
+      outB: sharedZeros([k, n]),
+    };
+    const passes = ["forward", "backward", "forward, out", "backward, outA/outB"] as const;
+    for (const pass of passes) {
+      const outs = pass.includes(",") ? reused : {};
+      const fwd = pass.startsWith("forward");
       const t = await measure((mode) =>
-        pass === "forward" ? forward(mode, a, b) : backward(mode, a, b, dC)
+        fwd ? forward(mode, a, b, outs) : backward(mode, a, b, dC, outs)
       );
-      const flops = 2 * m * n * k * (pass === "forward" ? 1 : 2);
-      const cells = modes.map((mode) => {
-        const b = best(t[mode]);
-        return `${fmt(b)} (${(flops / b / 1e6).toFixed(1)} GF/s; median ${fmt(median(t[mode]))})`;
-      });
-      const speedups = modes.slice(1).map((mode) =>
-        `${(best(t.serial) / best(t[mode])).toFixed(2)}× (median ${
-          (median(t.serial) / median(t[mode])).toFixed(2)
-        }×)`
+      const flops = 2 * m * n * k * (fwd ? 1 : 2);
+      const cell = (xs: number[]) =>
+        `${fmt(best(xs))} (${(flops / best(xs) / 1e6).toFixed(1)} GF/s; median ${fmt(median(xs))})`;
+      const ratio = (x: number[], y: number[]) =>
+        `${(best(x) / best(y)).toFixed(2)}× (median ${(median(x) / median(y)).toFixed(2)}×)`;
+      const cells = modes.map((mode) => cell(t[mode].next));
+      const speedups = modes.slice(1).map((mode) => ratio(t.serial.next, t[mode].next));
+      const last = t[modes.at(-1)!].first;
+      const cold = `${cell(last)} | ${ratio(t.serial.next, last)}`;
+      console.log(
+        `| ${m}×${k}×${n} | ${pass} | ${cells.join(" | ")} | ${speedups.join(" | ")} | ${cold} |`,
       );
-      console.log(`| ${m}×${k}×${n} | ${pass} | ${cells.join(" | ")} | ${speedups.join(" | ")} |`);
     }
   }
 } finally {

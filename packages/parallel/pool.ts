@@ -8,14 +8,20 @@
 import { releaseProxy, type Remote, wrap } from "npm:comlink@4.4.2";
 import {
   cast,
+  checkGradName,
   checkGradShape,
+  checkOut,
   checkTensor,
   forwardTask,
   gradTasks,
   matmul,
   matmulGrad,
+  type MatmulGradName,
+  type MatmulGradOptions,
+  matmulGradPart,
   type MatmulGrads,
   type MatmulOptions,
+  type MatmulOutOptions,
   type MatmulPlan,
   planMatmul,
   resultDType,
@@ -26,7 +32,7 @@ import { type GemmTask, getKernels, type TaskBlock } from "@matgrad/core/kernels
 import { PoolClosedError, WorkerError } from "./errors.ts";
 import { BLOCK_TILE, planBlocks } from "./plan_blocks.ts";
 import type { Job, JobBuffers, WorkerApi } from "./protocol.ts";
-import { allocateShared, sharedData } from "./shared.ts";
+import { allocateShared, isShared, sharedData } from "./shared.ts";
 import { WORKER_SRC } from "./worker_src.ts";
 
 /**
@@ -189,22 +195,26 @@ export class Pool implements AsyncDisposable {
    * assert.deepEqual(c.toArray(), [[19, 22], [43, 50]]);
    * ```
    */
-  async matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
+  async matmul(a: Tensor, b: Tensor, options: MatmulOutOptions = {}): Promise<Tensor> {
     this.#checkOpen("matmul");
-    noOut(options, ["out"], "matmul");
     checkTensor(a, "A", "matmul");
     checkTensor(b, "B", "matmul");
     const plan = planMatmul(a.shape, b.shape, options, "matmul");
-    if (this.#serial(flops(plan))) return matmul(a, b, transposes(options));
     const dtype = resultDType(a.dtype, b.dtype);
+    const out = options.out === undefined ? undefined : checkShared(
+      checkOut(options.out, plan.outShape, dtype, [a, b], "matmul", "out"),
+      "matmul",
+      "out",
+    );
+    if (this.#serial(flops(plan))) return matmul(a, b, { ...transposes(options), out });
     const task = forwardTask(plan);
-    const c = allocateShared(dtype, plan.aIndex.length * plan.m * plan.n);
+    const c = out?.data ?? allocateShared(dtype, plan.aIndex.length * plan.m * plan.n);
     const buffers: JobBuffers = { a: sharedData(a.data, dtype), b: sharedData(b.data, dtype), c };
     const jobs = planBlocks(task, this.size, "rows").map((blocks) =>
       blocks.map((block) => ({ task, block }))
     );
     await this.#dispatch("matmul", buffers, jobs);
-    return new Tensor(c, plan.outShape);
+    return out ?? new Tensor(c, plan.outShape);
   }
 
   /**
@@ -238,27 +248,111 @@ export class Pool implements AsyncDisposable {
     a: Tensor,
     b: Tensor,
     dC: Tensor,
-    options: MatmulOptions = {},
+    options: MatmulGradOptions = {},
   ): Promise<MatmulGrads> {
     this.#checkOpen("matmulGrad");
-    noOut(options, ["outA", "outB"], "matmulGrad");
     checkTensor(a, "A", "matmulGrad");
     checkTensor(b, "B", "matmulGrad");
     checkTensor(dC, "dC", "matmulGrad");
     const plan = planMatmul(a.shape, b.shape, options, "matmulGrad");
     checkGradShape(plan, dC);
-    if (this.#serial(2 * flops(plan))) return matmulGrad(a, b, dC, transposes(options));
+    const inputs = [a, b, dC];
+    const outA = options.outA === undefined ? undefined : checkShared(
+      checkOut(options.outA, a.shape, a.dtype, inputs, "matmulGrad", "outA"),
+      "matmulGrad",
+      "outA",
+    );
+    const outB = options.outB === undefined ? undefined : checkShared(
+      checkOut(options.outB, b.shape, b.dtype, inputs, "matmulGrad", "outB"),
+      "matmulGrad",
+      "outB",
+    );
+    if (outA !== undefined && outB !== undefined && overlaps(outA.data, outB.data)) {
+      throw new RangeError("matmulGrad: outA and outB share memory");
+    }
+    if (this.#serial(2 * flops(plan))) {
+      return matmulGrad(a, b, dC, { ...transposes(options), outA, outB });
+    }
     const dtype = resultDType(resultDType(a.dtype, b.dtype), dC.dtype);
     const tasks = gradTasks(plan);
+    // Workers write into an out tensor of the product's dtype directly.
+    const target = (out: Tensor | undefined, size: number) =>
+      out?.dtype === dtype ? out.data : allocateShared(dtype, size);
     const buffers = {
       a: sharedData(a.data, dtype),
       b: sharedData(b.data, dtype),
       dC: sharedData(dC.data, dtype),
-      dA: allocateShared(dtype, a.size),
-      dB: allocateShared(dtype, b.size),
+      dA: target(outA, a.size),
+      dB: target(outB, b.size),
     };
     await this.#dispatch("matmulGrad", buffers, gradJobs(tasks.dA, tasks.dB, this.size));
-    return { dA: like(buffers.dA, a), dB: like(buffers.dB, b) };
+    return { dA: like(buffers.dA, a, outA), dB: like(buffers.dB, b, outB) };
+  }
+
+  /**
+   * One gradient of a matrix product on the workers: core's
+   * `matmulGradPart` (its semantics, checks, errors and bits), for a product
+   * whose other operand is a constant. `dA` is split into row blocks and `dB`
+   * into column blocks over all workers.
+   *
+   * @param which `"dA"` or `"dB"`.
+   * @param options Transposes as given to `matmul`, and `out`: a shared tensor to write into.
+   * @returns A promise of the gradient, with its operand's shape and dtype.
+   * @throws {PoolClosedError} (as a rejection) if the pool is closed.
+   * @throws {WorkerError} (as a rejection) if a worker failed or died.
+   * @throws {TypeError} (as a rejection) for a bad `which`, a non-tensor or a bad option.
+   * @throws {ShapeError} (as a rejection) for shapes that do not fit.
+   * @example
+   * ```ts
+   * import { createPool } from "@matgrad/parallel";
+   * import { matmulGrad, randn } from "@matgrad/core";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+   * const x = randn([64, 16], { seed: 1 });
+   * const w = randn([16, 8], { seed: 2 });
+   * const dC = randn([64, 8], { seed: 3 });
+   * const dW = await pool.matmulGradPart("dB", x, w, dC);
+   * assert.deepEqual(dW.data, matmulGrad(x, w, dC).dB.data);
+   * ```
+   */
+  async matmulGradPart(
+    which: MatmulGradName,
+    a: Tensor,
+    b: Tensor,
+    dC: Tensor,
+    options: MatmulOutOptions = {},
+  ): Promise<Tensor> {
+    const fn = "matmulGradPart";
+    this.#checkOpen(fn);
+    checkGradName(which, fn);
+    checkTensor(a, "A", fn);
+    checkTensor(b, "B", fn);
+    checkTensor(dC, "dC", fn);
+    const plan = planMatmul(a.shape, b.shape, options, fn);
+    checkGradShape(plan, dC, fn);
+    const of = which === "dA" ? a : b;
+    const out = options.out === undefined
+      ? undefined
+      : checkShared(checkOut(options.out, of.shape, of.dtype, [a, b, dC], fn, "out"), fn, "out");
+    if (this.#serial(flops(plan))) {
+      return matmulGradPart(which, a, b, dC, { ...transposes(options), out });
+    }
+    const dtype = resultDType(resultDType(a.dtype, b.dtype), dC.dtype);
+    const task = gradTasks(plan)[which];
+    // Only the two factors of this product: the third tensor is not read, so not copied.
+    const factors: Record<string, Tensor> = { a, b, dC };
+    const buffers: JobBuffers = {
+      [task.x]: sharedData(factors[task.x]!.data, dtype),
+      [task.y]: sharedData(factors[task.y]!.data, dtype),
+      [which]: out?.dtype === dtype ? out.data : allocateShared(dtype, of.size),
+    };
+    const axis = which === "dA" ? "rows" : "columns";
+    const jobs = planBlocks(task, this.size, axis).map((blocks) =>
+      blocks.map((block) => ({ task, block }))
+    );
+    await this.#dispatch(fn, buffers, jobs);
+    return like(buffers[which]!, of, out);
   }
 
   /**
@@ -366,7 +460,7 @@ export class Pool implements AsyncDisposable {
 
   async #dispatch(fn: string, buffers: JobBuffers, jobs: Job[][]): Promise<void> {
     const parts = jobs.flatMap((list, i) =>
-      list.length === 0 ? [] : [this.#send(this.#live(i), fn, buffers, list)]
+      list.length === 0 ? [] : [this.#send(this.#live(i), fn, needed(buffers, list), list)]
     );
     // Settle every part first, so that no worker still writes into this call's buffers.
     const results = await Promise.allSettled(parts);
@@ -445,6 +539,18 @@ function gradJobs(dA: GemmTask, dB: GemmTask, parts: number): Job[][] {
   return rows.map((list, i) => [...list, ...cols[i]!]);
 }
 
+/**
+ * The buffers `jobs` read or write: each SharedArrayBuffer in a message costs
+ * about 10 µs to pass (measured here), so a worker gets only its own.
+ */
+function needed(buffers: JobBuffers, jobs: readonly Job[]): JobBuffers {
+  const out: JobBuffers = {};
+  for (const { task } of jobs) {
+    for (const name of [task.x, task.y, task.out]) out[name] = buffers[name];
+  }
+  return out;
+}
+
 function flops(plan: MatmulPlan): number {
   return 2 * plan.m * plan.n * plan.k * plan.aIndex.length;
 }
@@ -453,18 +559,31 @@ function transposes(options: MatmulOptions): MatmulOptions {
   return { transposeA: options.transposeA, transposeB: options.transposeB };
 }
 
-function noOut(options: MatmulOptions, names: string[], fn: string): void {
-  for (const name of names) {
-    if ((options as Record<string, unknown>)?.[name] !== undefined) {
-      throw new TypeError(
-        `${fn}: option ${name} is not supported by the pool, which returns new shared tensors`,
-      );
-    }
+/** `out` itself, if it lives in a SharedArrayBuffer that workers can write into. */
+function checkShared(out: Tensor, fn: string, name: string): Tensor {
+  if (!isShared(out)) {
+    throw new TypeError(
+      `${fn}: ${name} must live in a SharedArrayBuffer for the workers to write into it ` +
+        `(make it with sharedZeros or toShared)`,
+    );
   }
+  return out;
 }
 
-/** The gradient in `of`'s dtype, rounded once at the end as core does. */
-function like(data: TensorData, of: Tensor): Tensor {
+function overlaps(x: TensorData, y: TensorData): boolean {
+  if (x.buffer !== y.buffer || x.byteLength === 0 || y.byteLength === 0) return false;
+  return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
+/**
+ * The gradient in `of`'s dtype, rounded once at the end as core does; written
+ * into `out` when given (unless the workers already wrote there).
+ */
+function like(data: TensorData, of: Tensor, out: Tensor | undefined): Tensor {
+  if (out !== undefined) {
+    if (out.data !== data) out.data.set(data);
+    return out;
+  }
   const same = (of.dtype === "float32") === (data instanceof Float32Array);
   return new Tensor(same ? data : cast(data, of.dtype), of.shape);
 }

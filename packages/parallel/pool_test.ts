@@ -3,13 +3,14 @@ import {
   type DType,
   matmul,
   matmulGrad,
+  matmulGradPart,
   randn,
   ShapeError,
-  type Tensor,
+  Tensor,
   tensor,
   zeros,
 } from "@matgrad/core";
-import { createPool, isShared, toShared } from "./mod.ts";
+import { createPool, isShared, sharedZeros, toShared } from "./mod.ts";
 import { assertSameBits, backends, naiveMatmul, withBackend } from "./test_util.ts";
 
 const cases: [number[], number[]][] = [
@@ -61,6 +62,11 @@ for (const backend of backends()) {
               const serial = matmulGrad(a, b, dC, opts);
               assertSameBits(grads.dA, serial.dA, `dA of ${what}`);
               assertSameBits(grads.dB, serial.dB, `dB of ${what}`);
+              // One gradient alone, split over both workers.
+              const dA = await pool.matmulGradPart("dA", a, b, dC, opts);
+              const dB = await pool.matmulGradPart("dB", a, b, dC, opts);
+              assertSameBits(dA, serial.dA, `matmulGradPart dA of ${what}`);
+              assertSameBits(dB, serial.dB, `matmulGradPart dB of ${what}`);
               checked++;
             }
           }
@@ -178,11 +184,90 @@ Deno.test("invalid arguments reject with core's errors and messages", async () =
     () => pool.matmulGrad(zeros([2, 2]), zeros([2, 2]), zeros([3, 2])),
     ShapeError,
   );
-  await assert.rejects(
-    // deno-lint-ignore no-explicit-any
-    () => pool.matmul(a, zeros([4, 2]), { out: zeros([3, 2]) } as any),
-    { name: "TypeError", message: /matmul: option out is not supported/ },
+  await assert.rejects(() => pool.matmul(a, zeros([4, 2]), { out: zeros([3, 2]) }), {
+    name: "TypeError",
+    message: "matmul: out must live in a SharedArrayBuffer for the workers to write into it " +
+      "(make it with sharedZeros or toShared)",
+  });
+  const wrong = sharedZeros([2, 3]);
+  await sameError(
+    () => pool.matmul(a, zeros([4, 2]), { out: wrong }),
+    () => matmul(a, zeros([4, 2]), { out: wrong }),
   );
+  const g = [sharedZeros([3, 4]), sharedZeros([4, 2]), sharedZeros([3, 2])] as const;
+  await sameError(
+    () => pool.matmulGrad(...g, { outA: sharedZeros([3, 4], "float64") }),
+    () => matmulGrad(...g, { outA: sharedZeros([3, 4], "float64") }),
+  );
+  await sameError(
+    () => pool.matmulGrad(...g, { outB: g[2] }),
+    () => matmulGrad(...g, { outB: g[2] }),
+  );
+  await sameError(
+    // deno-lint-ignore no-explicit-any
+    () => pool.matmulGradPart("C" as any, ...g),
+    // deno-lint-ignore no-explicit-any
+    () => matmulGradPart("C" as any, ...g),
+  );
+  await sameError(
+    () => pool.matmulGradPart("dA", g[0], g[1], zeros([2, 2])),
+    () => matmulGradPart("dA", g[0], g[1], zeros([2, 2])),
+  );
+  await sameError(
+    () => pool.matmulGradPart("dB", ...g, { out: sharedZeros([3, 4]) }),
+    () => matmulGradPart("dB", ...g, { out: sharedZeros([3, 4]) }),
+  );
+  const both = sharedZeros([20]);
+  const view = (start: number, shape: number[]) =>
+    new Tensor((both.data as Float32Array).subarray(start, start + shape[0]! * shape[1]!), shape);
+  await assert.rejects(
+    () => pool.matmulGrad(...g, { outA: view(0, [3, 4]), outB: view(8, [4, 2]) }),
+    {
+      name: "RangeError",
+      message: "matmulGrad: outA and outB share memory",
+    },
+  );
+});
+
+Deno.test("out, outA and outB receive the results in place, with the serial bits", async () => {
+  await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  await using lazy = createPool({ workers: 2 }); // small products stay on this thread
+  for (const p of [pool, lazy]) {
+    for (const [aDtype, bDtype] of [["float32", "float32"], ["float32", "float64"]] as const) {
+      const a = toShared(randn([70, 33], { seed: 1, dtype: aDtype }));
+      const b = toShared(randn([33, 50], { seed: 2, dtype: bDtype }));
+      const dC = randn([70, 50], { seed: 3, dtype: bDtype });
+      const product = bDtype;
+      const c = sharedZeros([70, 50], product);
+      assert.equal(await p.matmul(a, b, { out: c }), c);
+      assertSameBits(c, matmul(a, b), "out");
+      const outA = sharedZeros([70, 33], aDtype);
+      const outB = sharedZeros([33, 50], bDtype);
+      const r = await p.matmulGrad(a, b, dC, { outA, outB });
+      assert.equal(r.dA, outA);
+      assert.equal(r.dB, outB);
+      const serial = matmulGrad(a, b, dC);
+      assertSameBits(outA, serial.dA, "outA");
+      assertSameBits(outB, serial.dB, "outB");
+      // Reused: overwritten, not accumulated.
+      await p.matmulGrad(a, b, dC, { outA, outB });
+      assertSameBits(outA, serial.dA, "outA reused");
+      const part = sharedZeros([33, 50], bDtype);
+      assert.equal(await p.matmulGradPart("dB", a, b, dC, { out: part }), part);
+      assertSameBits(part, serial.dB, "matmulGradPart out");
+      // Only one of them.
+      const only = await p.matmulGrad(a, b, dC, { outB: sharedZeros([33, 50], bDtype) });
+      assertSameBits(only.dA, serial.dA, "dA beside outB");
+      assertSameBits(only.dB, serial.dB, "outB alone");
+    }
+  }
+  // And against an independent reference (float64: every kernel gives its bits here).
+  const a = toShared(randn([9, 7], { seed: 4, dtype: "float64" }));
+  const b = toShared(randn([7, 5], { seed: 5, dtype: "float64" }));
+  const c = sharedZeros([9, 5], "float64");
+  await pool.matmul(a, b, { out: c });
+  const want = naiveMatmul(a, b, false, false, false);
+  c.data.forEach((x, i) => assert.ok(Math.abs(x - want[i]!) <= 1e-12, `element ${i}`));
 });
 
 Deno.test("createPool validates its options and defaults to the hardware threads", () => {

@@ -13,11 +13,12 @@ import {
 import { Pool } from "./pool.ts";
 
 /**
- * Like core's `valueAndGrad`, but the two products of every matmul node's
- * backward step run on `pool` (`pool.matmulGrad`); the other backward rules
- * run on the calling thread, in the same order. The gradients have exactly
- * the bits of `valueAndGrad`'s. It is core's `valueAndGradAsync` with
- * `matmulGrad: pool.matmulGrad`.
+ * Like core's `valueAndGrad`, but the products of every matmul node's
+ * backward step run on `pool` (`pool.matmulGrad`, or `pool.matmulGradPart`
+ * when one operand is a constant, as X in X·W, whose gradient is then not
+ * computed); the other backward rules run on the calling thread, in the same
+ * order. The gradients have exactly the bits of `valueAndGrad`'s. It is
+ * core's `valueAndGradAsync` with a `matmulGrad` option that calls the pool.
  *
  * Tensors produced inside f are not shared, so each of their products copies
  * them once into shared memory; share long-lived arguments (weights, inputs)
@@ -56,6 +57,11 @@ export function valueAndGradParallel<A extends unknown[] = Tensor[], const N ext
     );
   }
   return valueAndGradAsync(f, argnums, {
-    matmulGrad: (a, b, dC, options) => pool.matmulGrad(a, b, dC, options),
+    matmulGrad: async (a, b, dC, { needs, ...flags }) => {
+      if (needs.dA && needs.dB) return await pool.matmulGrad(a, b, dC, flags);
+      // A constant operand (X in X·W): its gradient is not computed at all.
+      const which = needs.dA ? "dA" : "dB";
+      return { [which]: await pool.matmulGradPart(which, a, b, dC, flags) };
+    },
   });
 }

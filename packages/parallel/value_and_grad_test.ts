@@ -75,3 +75,24 @@ Deno.test("valueAndGradParallel rejects a non-pool", () => {
     message: "valueAndGradParallel: pool must be a Pool made by createPool, got object",
   });
 });
+
+Deno.test("valueAndGradParallel skips the gradient of a constant matmul operand", async () => {
+  await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  const calls: string[] = [];
+  const both = pool.matmulGrad.bind(pool);
+  const part = pool.matmulGradPart.bind(pool);
+  pool.matmulGrad = (...args) => (calls.push("both"), both(...args));
+  pool.matmulGradPart = (which, ...args) => (calls.push(which), part(which, ...args));
+  const args = [
+    randn([40, 72], { seed: 11 }),
+    randn([72], { seed: 12 }),
+    randn([72, 10], { seed: 13 }),
+    randn([130, 40], { seed: 14 }),
+    randn([130, 10], { seed: 15 }),
+  ] as const;
+  const { grad } = await valueAndGradParallel(mlp, pool, [0, 1, 2])(...args);
+  // h·W2 needs dH (for W1) and dW2; x·W1 only dW1: x is a constant.
+  assert.deepEqual(calls, ["both", "dB"]);
+  const serial = valueAndGrad(mlp, [0, 1, 2])(...args);
+  for (let i = 0; i < 3; i++) assertSameBits(grad[i]!, serial.grad[i]!, `grad ${i}`);
+});

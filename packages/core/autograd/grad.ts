@@ -19,23 +19,36 @@
  */
 import { ShapeError } from "../errors.ts";
 import { add } from "../ops/elementwise.ts";
-import { matmulGrad, type MatmulGrads } from "../ops/matmul.ts";
+import { matmulGrad, matmulGradPart, type MatmulGrads } from "../ops/matmul.ts";
 import { formatShape, sameShape } from "../tensor/shape.ts";
 import { allocate, describe, Tensor } from "../tensor/tensor.ts";
 import { activeTapes, MatmulRequest, record, Tape, tracing, untraced, withTape } from "./tape.ts";
 
 /**
+ * Which gradients of a matmul node the backward walk needs: only those of
+ * operands computed from a differentiated argument (in `X·W` with a constant
+ * X, only `dB`). At least one is true.
+ */
+export interface MatmulGradNeeds {
+  /** Whether ∂y/∂A is needed. */
+  readonly dA: boolean;
+  /** Whether ∂y/∂B is needed. */
+  readonly dB: boolean;
+}
+
+/**
  * A replacement for core's `matmulGrad` used by {@linkcode valueAndGradAsync}
  * for the backward step of every matmul node (for example one that runs the
  * two products on a worker pool). It must return `dA` with A's shape and
- * dtype and `dB` with B's.
+ * dtype if `options.needs.dA`, and `dB` with B's if `options.needs.dB`;
+ * the other may be left out (core's `matmulGradPart` computes one alone).
  */
 export type MatmulGradFn = (
   a: Tensor,
   b: Tensor,
   dC: Tensor,
-  options: { transposeA: boolean; transposeB: boolean },
-) => Promise<MatmulGrads> | MatmulGrads;
+  options: { transposeA: boolean; transposeB: boolean; needs: MatmulGradNeeds },
+) => Promise<Partial<MatmulGrads>> | Partial<MatmulGrads>;
 
 /** Options of {@linkcode valueAndGradAsync}. */
 export interface ValueAndGradAsyncOptions {
@@ -132,11 +145,17 @@ function trace(
   return { tape, value, leaves };
 }
 
+/** A matmul node's gradients as the walk asks for them. */
+interface MatmulStep {
+  readonly request: MatmulRequest;
+  readonly needs: MatmulGradNeeds;
+}
+
 /**
- * The one backward walk. Yields each matmul node's request and expects its
- * `{ dA, dB }` back; returns the leaves' gradients.
+ * The one backward walk. Yields each matmul node's request with the
+ * gradients it needs and expects them back; returns the leaves' gradients.
  */
-function* backward(t: Trace): Generator<MatmulRequest, Tensor[], MatmulGrads> {
+function* backward(t: Trace): Generator<MatmulStep, Tensor[], Partial<MatmulGrads>> {
   const { tape, value, leaves } = t;
   const grads = new Map<Tensor, Tensor>();
   const seed = allocate(value.dtype, 1);
@@ -149,8 +168,10 @@ function* backward(t: Trace): Generator<MatmulRequest, Tensor[], MatmulGrads> {
     grads.delete(node.out);
     let result = node.backward(g);
     if (result instanceof MatmulRequest) {
-      const { dA, dB } = yield result;
-      result = [dA, dB];
+      // A gradient for a constant operand would be computed only to be dropped.
+      const needs = { dA: tape.tracks(node.inputs[0]!), dB: tape.tracks(node.inputs[1]!) };
+      const { dA, dB } = yield { request: result, needs };
+      result = [needs.dA ? dA : undefined, needs.dB ? dB : undefined];
     }
     for (let i = 0; i < node.inputs.length; i++) {
       const x = node.inputs[i]!;
@@ -206,12 +227,25 @@ function guardOuter(t: Trace, grads: readonly Tensor[]): void {
   }
 }
 
+/** Core's gradients of one matmul node: both products, or only the one needed. */
+function coreGrads(
+  a: Tensor,
+  b: Tensor,
+  dC: Tensor,
+  options: { transposeA: boolean; transposeB: boolean; needs: MatmulGradNeeds },
+): Partial<MatmulGrads> {
+  const { needs, ...flags } = options;
+  if (needs.dA && needs.dB) return matmulGrad(a, b, dC, flags);
+  const which = needs.dA ? "dA" : "dB";
+  return { [which]: matmulGradPart(which, a, b, dC, flags) };
+}
+
 function run(t: Trace): Tensor[] {
   const walk = backward(t);
   let step = untraced(() => walk.next());
   while (!step.done) {
-    const { a, b, dC, options } = step.value;
-    const r = untraced(() => matmulGrad(a, b, dC, options));
+    const { request: { a, b, dC, options }, needs } = step.value;
+    const r = untraced(() => coreGrads(a, b, dC, { ...options, needs }));
     step = untraced(() => walk.next(r));
   }
   guardOuter(t, step.value);
@@ -323,7 +357,7 @@ export function valueAndGradAsync<A extends unknown[] = Tensor[], const N extend
 ): (...args: A) => Promise<ValueAndGrad<GradOf<N>>> {
   const list = checkArgnums(argnums ?? 0, "valueAndGradAsync");
   const single = typeof (argnums ?? 0) === "number";
-  const mg = options.matmulGrad ?? matmulGrad;
+  const mg = options.matmulGrad ?? coreGrads;
   if (typeof mg !== "function") {
     throw new TypeError(
       `valueAndGradAsync: option matmulGrad must be a function, got ${describe(mg)}`,
@@ -334,9 +368,9 @@ export function valueAndGradAsync<A extends unknown[] = Tensor[], const N extend
     const walk = backward(t);
     let step = untraced(() => walk.next());
     while (!step.done) {
-      const { a, b, dC, options } = step.value;
-      const r = await mg(a, b, dC, { ...options });
-      checkGrads(r, a, b);
+      const { request: { a, b, dC, options }, needs } = step.value;
+      const r = await mg(a, b, dC, { ...options, needs });
+      checkGrads(r, a, b, needs);
       step = untraced(() => walk.next(r));
     }
     const grads = step.value;
@@ -344,15 +378,18 @@ export function valueAndGradAsync<A extends unknown[] = Tensor[], const N extend
   };
 }
 
-function checkGrads(r: MatmulGrads, a: Tensor, b: Tensor): void {
-  const ok = (g: unknown, x: Tensor) =>
-    g instanceof Tensor && sameShape(g.shape, x.shape) && g.dtype === x.dtype;
-  if (typeof r !== "object" || r === null || !ok(r.dA, a) || !ok(r.dB, b)) {
+function checkGrads(r: Partial<MatmulGrads>, a: Tensor, b: Tensor, needs: MatmulGradNeeds): void {
+  const ok = (g: unknown, x: Tensor, needed: boolean) =>
+    !needed || (g instanceof Tensor && sameShape(g.shape, x.shape) && g.dtype === x.dtype);
+  if (typeof r !== "object" || r === null || !ok(r.dA, a, needs.dA) || !ok(r.dB, b, needs.dB)) {
     const got = typeof r === "object" && r !== null
       ? `dA ${describe(r.dA)} and dB ${describe(r.dB)}`
       : describe(r);
-    throw new TypeError(
-      `valueAndGradAsync: matmulGrad must return { dA, dB } like A (${a}) and B (${b}), got ${got}`,
-    );
+    const want = needs.dA && needs.dB
+      ? `{ dA, dB } like A (${a}) and B (${b})`
+      : needs.dA
+      ? `dA like A (${a})`
+      : `dB like B (${b})`;
+    throw new TypeError(`valueAndGradAsync: matmulGrad must return ${want}, got ${got}`);
   }
 }

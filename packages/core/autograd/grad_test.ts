@@ -5,6 +5,8 @@ import {
   matmul,
   matmulGrad,
   type MatmulGradFn,
+  type MatmulGradNeeds,
+  matmulGradPart,
   mean,
   mse,
   mul,
@@ -248,5 +250,46 @@ Deno.test("valueAndGradAsync: a matmulGrad returning the wrong shapes is a TypeE
   await assert.rejects(
     valueAndGradAsync((a: Tensor) => sum(matmul(a, a)), 0, { matmulGrad: bad })(f64([2, 2], 1)),
     /valueAndGradAsync: matmulGrad must return \{ dA, dB \} like A/,
+  );
+});
+
+Deno.test("the backward walk asks only for gradients of differentiated operands", async () => {
+  const args = mlpArgs("float64") as Parameters<typeof mlp>;
+  const asked: MatmulGradNeeds[] = [];
+  // Returns only what is asked for, so a gradient the walk used without asking would be missing.
+  const partial: MatmulGradFn = (a, b, dC, { needs, ...flags }) => {
+    asked.push(needs);
+    if (needs.dA && needs.dB) return matmulGrad(a, b, dC, flags);
+    return needs.dA
+      ? { dA: matmulGradPart("dA", a, b, dC, flags) }
+      : { dB: matmulGradPart("dB", a, b, dC, flags) };
+  };
+  const r = await valueAndGradAsync(mlp, [0, 1, 2, 3], { matmulGrad: partial })(...args);
+  // relu(h)·W2 needs both (h depends on W1); x·W1 only dB (x is a constant).
+  assert.deepEqual(asked, [{ dA: true, dB: true }, { dA: false, dB: true }]);
+  const sync = valueAndGrad(mlp, [0, 1, 2, 3])(...args);
+  for (let i = 0; i < 4; i++) assert.deepEqual(r.grad[i]!.data, sync.grad[i]!.data);
+  // W1 and x: W2 is a constant now, so relu(h)·W2 needs only dA; x·W1 needs both.
+  asked.length = 0;
+  const withX = await valueAndGradAsync(mlp, [0, 4], { matmulGrad: partial })(...args);
+  assert.deepEqual(asked, [{ dA: true, dB: false }, { dA: true, dB: true }]);
+  const syncX = valueAndGrad(mlp, [0, 4])(...args);
+  assert.deepEqual(withX.grad[1].data, syncX.grad[1].data);
+  // And only x: the first layer needs dA alone (W1 is then a constant).
+  asked.length = 0;
+  await valueAndGradAsync(mlp, 4, { matmulGrad: partial })(...args);
+  assert.deepEqual(asked, [{ dA: true, dB: false }, { dA: true, dB: false }]);
+});
+
+Deno.test("valueAndGradAsync: a matmulGrad leaving out a needed gradient is a TypeError", async () => {
+  const none: MatmulGradFn = () => ({});
+  const x = f64([3, 2], 1);
+  await assert.rejects(
+    valueAndGradAsync((w: Tensor) => sum(matmul(x, w)), 0, { matmulGrad: none })(f64([2, 2], 2)),
+    {
+      name: "TypeError",
+      message:
+        "valueAndGradAsync: matmulGrad must return dB like B (Tensor(float64, 2×2)), got dA undefined and dB undefined",
+    },
   );
 });

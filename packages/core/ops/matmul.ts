@@ -121,36 +121,95 @@ export function matmulGrad(
   dC: Tensor,
   options: MatmulGradOptions = {},
 ): MatmulGrads {
-  checkTensor(a, "A", "matmulGrad");
-  checkTensor(b, "B", "matmulGrad");
-  checkTensor(dC, "dC", "matmulGrad");
-  const plan = planMatmul(a.shape, b.shape, options, "matmulGrad");
-  checkGradShape(plan, dC);
+  const { dA, dB } = gradients("matmulGrad", a, b, dC, options, true, true);
+  return { dA: dA!, dB: dB! };
+}
+
+/** One of the two gradients of a matrix product: ∂y/∂A (`"dA"`) or ∂y/∂B (`"dB"`). */
+export type MatmulGradName = "dA" | "dB";
+
+/**
+ * One gradient of {@linkcode matmulGrad}, with exactly the bits `matmulGrad`
+ * gives it, for half the work: in `X·W` with a constant input X, training
+ * needs only `dB` (∂y/∂W). The autograd functions use it for every matmul
+ * whose other operand is a constant.
+ *
+ * @param which `"dA"` (A's shape and dtype) or `"dB"` (B's).
+ * @param options Transposes as given to `matmul`, and `out`: where to write the gradient.
+ * @throws {TypeError} if `which` is neither `"dA"` nor `"dB"`, or as {@linkcode matmulGrad}.
+ * @throws {ShapeError} if `dC` does not have the product's shape.
+ * @example
+ * ```ts
+ * import { matmulGrad, matmulGradPart, randn } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const x = randn([8, 3], { seed: 1 });
+ * const w = randn([3, 2], { seed: 2 });
+ * const dC = randn([8, 2], { seed: 3 });
+ * const dW = matmulGradPart("dB", x, w, dC);
+ * assert.deepEqual(dW.data, matmulGrad(x, w, dC).dB.data);
+ * ```
+ */
+export function matmulGradPart(
+  which: MatmulGradName,
+  a: Tensor,
+  b: Tensor,
+  dC: Tensor,
+  options: MatmulOutOptions = {},
+): Tensor {
+  const fn = "matmulGradPart";
+  checkGradName(which, fn);
+  const { out, ...rest } = options ?? {};
+  const wantA = which === "dA";
+  const r = gradients(fn, a, b, dC, { ...rest, [wantA ? "outA" : "outB"]: out }, wantA, !wantA);
+  return (wantA ? r.dA : r.dB)!;
+}
+
+/** Throws a TypeError naming `fn` unless `which` is `"dA"` or `"dB"`. */
+export function checkGradName(which: unknown, fn: string): asserts which is MatmulGradName {
+  if (which !== "dA" && which !== "dB") {
+    throw new TypeError(`${fn}: which must be "dA" or "dB", got ${describe(which)}`);
+  }
+}
+
+/** The checks and the products of `matmulGrad`, for the gradients asked for. */
+function gradients(
+  fn: string,
+  a: Tensor,
+  b: Tensor,
+  dC: Tensor,
+  options: MatmulGradOptions,
+  needA: boolean,
+  needB: boolean,
+): Partial<MatmulGrads> {
+  checkTensor(a, "A", fn);
+  checkTensor(b, "B", fn);
+  checkTensor(dC, "dC", fn);
+  const plan = planMatmul(a.shape, b.shape, options, fn);
+  checkGradShape(plan, dC, fn);
   const dtype = resultDType(resultDType(a.dtype, b.dtype), dC.dtype);
   const dA = options.outA === undefined
     ? undefined
-    : checkOut(options.outA, a.shape, a.dtype, [a, b, dC], "matmulGrad", "outA");
+    : checkOut(options.outA, a.shape, a.dtype, [a, b, dC], fn, needB ? "outA" : "out");
   const dB = options.outB === undefined
     ? undefined
-    : checkOut(options.outB, b.shape, b.dtype, [a, b, dC], "matmulGrad", "outB");
+    : checkOut(options.outB, b.shape, b.dtype, [a, b, dC], fn, needA ? "outB" : "out");
   if (dA !== undefined && dB !== undefined && overlaps(dA.data, dB.data)) {
-    throw new RangeError("matmulGrad: outA and outB share memory");
+    throw new RangeError(`${fn}: outA and outB share memory`);
   }
-  const bufs = { a: cast(a.data, dtype), b: cast(b.data, dtype), dC: cast(dC.data, dtype) };
   const tasks = gradTasks(plan);
   const gemm = getKernels().gemm;
+  const bufs: Partial<Record<"a" | "b" | "dC", TensorData>> = {};
+  const buf = (name: string): TensorData => {
+    const key = name as "a" | "b" | "dC";
+    return bufs[key] ??= cast({ a, b, dC }[key].data, dtype);
+  };
   const result = (task: typeof tasks.dA, like: Tensor, out: Tensor | undefined): Tensor => {
     // Compute straight into the destination when dtypes agree; otherwise
     // compute in the product's dtype and round once at the end.
     const direct = out !== undefined && out.dtype === dtype;
     const target = direct ? out.data : allocate(dtype, like.size);
-    runGemmTask(
-      gemm,
-      task,
-      bufs[task.x as keyof typeof bufs],
-      bufs[task.y as keyof typeof bufs],
-      target,
-    );
+    runGemmTask(gemm, task, buf(task.x), buf(task.y), target);
     if (direct) return out;
     if (out !== undefined) {
       out.data.set(target);
@@ -158,7 +217,10 @@ export function matmulGrad(
     }
     return new Tensor(like.dtype === dtype ? target : cast(target, like.dtype), like.shape);
   };
-  return { dA: result(tasks.dA, a, dA), dB: result(tasks.dB, b, dB) };
+  return {
+    dA: needA ? result(tasks.dA, a, dA) : undefined,
+    dB: needB ? result(tasks.dB, b, dB) : undefined,
+  };
 }
 
 /** Checks that dC has the product's shape. */
@@ -190,7 +252,27 @@ export function checkTensor(t: unknown, name: string, fn: string): asserts t is 
   }
 }
 
-function checkOut(
+/**
+ * Checks an output tensor before anything is written: a Tensor of `shape`
+ * and `dtype` that shares no memory with `inputs`. Returns it.
+ *
+ * @throws {TypeError} if `out` is not a Tensor.
+ * @throws {ShapeError} if its shape differs from `shape`.
+ * @throws {DTypeError} if its dtype differs from `dtype`.
+ * @throws {RangeError} if it overlaps an input.
+ * @example
+ * ```ts
+ * import { checkOut, tensor, zeros } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const a = tensor([[1, 2]]);
+ * assert.throws(() => checkOut(zeros([2, 2]), [1, 1], "float32", [a], "matmul", "out"), {
+ *   name: "ShapeError",
+ *   message: "matmul: out has shape 2×2 but the result has shape 1×1",
+ * });
+ * ```
+ */
+export function checkOut(
   out: Tensor,
   shape: readonly number[],
   dtype: DType,

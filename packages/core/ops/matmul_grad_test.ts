@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { matmul, matmulGrad } from "./matmul.ts";
+import { matmul, matmulGrad, matmulGradPart } from "./matmul.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { getBackend, setBackend } from "../kernels/backend.ts";
 import { forEachBackend } from "../testing/backends.ts";
@@ -352,5 +352,60 @@ Deno.test("on random shapes, forward and gradients agree with the references", (
       assertClose([sum(dA.data, dirA.data)], [wantA], 1e-12, 1e-12, `${what} dA`);
       assertClose([sum(dB.data, dirB.data)], [wantB], 1e-12, 1e-12, `${what} dB`);
     }
+  });
+});
+
+Deno.test("matmulGradPart gives each gradient alone with matmulGrad's bits", () => {
+  forEachBackend(() => {
+    const cases: [number[], number[]][] = [
+      [[7, 5], [5, 9]],
+      [[2, 1, 3, 4], [5, 4, 6]], // broadcast batches summed back
+      [[5], [5, 3]], // 1-D A
+      [[40, 600], [600, 12]], // deep enough for the kernels' depth blocking
+    ];
+    let seed = 900;
+    for (const [as, bs] of cases) {
+      for (const [tA, tB] of TRANSPOSES) {
+        if ((tA && as.length < 2) || (tB && bs.length < 2)) continue;
+        const sa = tA ? [...as.slice(0, -2), as.at(-1)!, as.at(-2)!] : as;
+        const sb = tB ? [...bs.slice(0, -2), bs.at(-1)!, bs.at(-2)!] : bs;
+        for (const [da, db] of [["float32", "float32"], ["float32", "float64"]] as const) {
+          const a = randTensor(sa, da, seed++);
+          const b = randTensor(sb, db, seed++);
+          const options = { transposeA: tA, transposeB: tB };
+          const outShape = matmul(a, b, options).shape;
+          const dC = randTensor(outShape, db, seed++);
+          const both = matmulGrad(a, b, dC, options);
+          const dA = matmulGradPart("dA", a, b, dC, options);
+          const dB = matmulGradPart("dB", a, b, dC, options);
+          assert.deepEqual([dA.shape, dA.dtype, dB.shape, dB.dtype], [a.shape, da, b.shape, db]);
+          assertSameBits(dA.data, both.dA.data);
+          assertSameBits(dB.data, both.dB.data);
+          const out = new Tensor(new Float32Array(b.size).fill(NaN), b.shape);
+          if (db === "float32") {
+            assert.equal(matmulGradPart("dB", a, b, dC, { ...options, out }), out);
+            assertSameBits(out.data, both.dB.data);
+          }
+        }
+      }
+    }
+  });
+});
+
+Deno.test("matmulGradPart rejects a bad gradient name and names itself in errors", () => {
+  const a = tensor([[1, 2]]);
+  const b = tensor([[3], [4]]);
+  // deno-lint-ignore no-explicit-any
+  assert.throws(() => matmulGradPart("dC" as any, a, b, tensor([[1]])), {
+    name: "TypeError",
+    message: 'matmulGradPart: which must be "dA" or "dB", got "dC"',
+  });
+  assert.throws(() => matmulGradPart("dB", a, b, tensor([[1, 2]])), {
+    name: "ShapeError",
+    message: "matmulGradPart: dC has shape 1×2 but the product of 1×2 and 2×1 has shape 1×1",
+  });
+  assert.throws(() => matmulGradPart("dA", a, b, tensor([[1]]), { out: tensor([[0]]) }), {
+    name: "ShapeError",
+    message: "matmulGradPart: out has shape 1×1 but the result has shape 1×2",
   });
 });
