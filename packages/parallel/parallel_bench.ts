@@ -107,7 +107,8 @@ const turns: Mode[] = ["1 worker", "serial", "2 workers"].filter((m) =>
 
 async function measure(run: (mode: Mode) => Promise<unknown>): Promise<Times> {
   for (const mode of modes) await run(mode); // warm-up (JIT, worker handshakes)
-  const times = Object.fromEntries(modes.map((m) => [m, { first: [], next: [] }])) as Times;
+  const times = {} as Times;
+  for (const mode of modes) times[mode] = { first: [], next: [] };
   const start = performance.now();
   for (let rep = 0; rep < minReps || performance.now() - start < budgetMs; rep++) {
     for (const mode of turns) {
