@@ -21,7 +21,7 @@ export interface Session {
   readonly fallback?: string;
   /** The pool to train with; `undefined` means the calling thread. */
   readonly pool?: Pool;
-  /** How many matmul gradients were sent to the workers so far. */
+  /** How many matmul gradient calls (`matmulGrad`, `matmulGradPart`) went to the workers so far. */
   readonly workerCalls: number;
   /** Terminates the workers. */
   close(): void;
@@ -59,19 +59,21 @@ export function openSession(workers: number): Session {
   }
   const pool = createPool({ workers, serialBelowFlops: 0 });
   let calls = 0;
-  // The pool's own object, seen through a proxy that counts matmulGrad calls:
-  // it still passes `instanceof Pool`, and every member runs on the real pool
-  // (whose private fields a proxy receiver could not reach).
+  // The pool's own object, seen through a proxy that counts gradient calls
+  // (both products, or one for a constant operand): it still passes
+  // `instanceof Pool`, and every member runs on the real pool (whose private
+  // fields a proxy receiver could not reach).
   const counted = new Proxy(pool, {
     get(target, key) {
       const value = Reflect.get(target, key, target);
-      if (key === "matmulGrad") {
-        return (...args: Parameters<Pool["matmulGrad"]>) => {
+      if (typeof value !== "function") return value;
+      if (key === "matmulGrad" || key === "matmulGradPart") {
+        return (...args: unknown[]) => {
           calls++;
-          return target.matmulGrad(...args);
+          return value.apply(target, args);
         };
       }
-      return typeof value === "function" ? value.bind(target) : value;
+      return value.bind(target);
     },
   });
   return {
