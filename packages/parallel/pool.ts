@@ -540,8 +540,8 @@ function gradJobs(dA: GemmTask, dB: GemmTask, parts: number): Job[][] {
 }
 
 /**
- * The buffers `jobs` read or write: each SharedArrayBuffer in a message costs
- * about 10 µs to pass (measured here), so a worker gets only its own.
+ * The buffers `jobs` read or write: every SharedArrayBuffer in a message adds
+ * to its cost (`overhead_bench.ts`), so a worker gets only its own.
  */
 function needed(buffers: JobBuffers, jobs: readonly Job[]): JobBuffers {
   const out: JobBuffers = {};
