@@ -101,6 +101,7 @@ export {
   type DType,
   dtypeOf,
   type NestedArray,
+  sharesMemory,
   Tensor,
   type TensorData,
 } from "./tensor/tensor.ts";

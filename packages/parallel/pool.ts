@@ -25,6 +25,7 @@ import {
   type MatmulPlan,
   planMatmul,
   resultDType,
+  sharesMemory,
   Tensor,
   type TensorData,
 } from "@matgrad/core";
@@ -267,7 +268,7 @@ export class Pool implements AsyncDisposable {
       "matmulGrad",
       "outB",
     );
-    if (outA !== undefined && outB !== undefined && overlaps(outA.data, outB.data)) {
+    if (outA !== undefined && outB !== undefined && sharesMemory(outA.data, outB.data)) {
       throw new RangeError("matmulGrad: outA and outB share memory");
     }
     if (this.#serial(2 * flops(plan))) {
@@ -568,11 +569,6 @@ function checkShared(out: Tensor, fn: string, name: string): Tensor {
     );
   }
   return out;
-}
-
-function overlaps(x: TensorData, y: TensorData): boolean {
-  if (x.buffer !== y.buffer || x.byteLength === 0 || y.byteLength === 0) return false;
-  return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 }
 
 /**

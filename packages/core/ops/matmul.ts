@@ -9,7 +9,14 @@ import { DTypeError, ShapeError } from "../errors.ts";
 import { getKernels } from "../kernels/backend.ts";
 import { runGemmTask } from "../kernels/gemm_task.ts";
 import { formatShape, sameShape } from "../tensor/shape.ts";
-import { allocate, describe, type DType, Tensor, type TensorData } from "../tensor/tensor.ts";
+import {
+  allocate,
+  describe,
+  type DType,
+  sharesMemory,
+  Tensor,
+  type TensorData,
+} from "../tensor/tensor.ts";
 import {
   forwardTask,
   gradTasks,
@@ -194,7 +201,7 @@ function gradients(
   const dB = options.outB === undefined
     ? undefined
     : checkOut(options.outB, b.shape, b.dtype, [a, b, dC], fn, needA ? "outB" : "out");
-  if (dA !== undefined && dB !== undefined && overlaps(dA.data, dB.data)) {
+  if (dA !== undefined && dB !== undefined && sharesMemory(dA.data, dB.data)) {
     throw new RangeError(`${fn}: outA and outB share memory`);
   }
   const tasks = gradTasks(plan);
@@ -292,18 +299,13 @@ export function checkOut(
     throw new DTypeError(`${fn}: ${name} has dtype ${out.dtype} but the result is ${dtype}`);
   }
   for (const t of inputs) {
-    if (overlaps(out.data, t.data)) {
+    if (sharesMemory(out.data, t.data)) {
       throw new RangeError(
         `${fn}: ${name} shares memory with an input (${t}); the kernel would read what it writes`,
       );
     }
   }
   return out;
-}
-
-function overlaps(x: TensorData, y: TensorData): boolean {
-  if (x.buffer !== y.buffer || x.byteLength === 0 || y.byteLength === 0) return false;
-  return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
 }
 
 function sizeOfShape(shape: readonly number[]): number {

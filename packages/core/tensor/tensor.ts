@@ -191,6 +191,25 @@ function buildNested(
   return out;
 }
 
+/**
+ * Whether two typed arrays share any byte of memory (views of one buffer
+ * whose ranges overlap). Empty views share nothing.
+ *
+ * @example
+ * ```ts
+ * import { sharesMemory } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const data = new Float32Array(8);
+ * assert.equal(sharesMemory(data.subarray(0, 4), data.subarray(3, 8)), true);
+ * assert.equal(sharesMemory(data.subarray(0, 4), data.subarray(4, 8)), false);
+ * ```
+ */
+export function sharesMemory(x: TensorData, y: TensorData): boolean {
+  if (x.buffer !== y.buffer || x.byteLength === 0 || y.byteLength === 0) return false;
+  return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
 /** Describes a value for an error message without printing a whole array. */
 export function describe(value: unknown): string {
   if (value === null) return "null";
