@@ -12,6 +12,7 @@ import {
   checkGradShape,
   checkOut,
   checkTensor,
+  type DType,
   forwardTask,
   gradTasks,
   matmul,
@@ -33,7 +34,8 @@ import { type GemmTask, getKernels, type TaskBlock } from "@matgrad/core/kernels
 import { PoolClosedError, WorkerError } from "./errors.ts";
 import { BLOCK_TILE, planBlocks } from "./plan_blocks.ts";
 import type { Job, JobBuffers, WorkerApi } from "./protocol.ts";
-import { allocateShared, isShared, sharedData } from "./shared.ts";
+import { allocateShared, isShared } from "./shared.ts";
+import { Staging } from "./staging.ts";
 import { WORKER_SRC } from "./worker_src.ts";
 
 /**
@@ -130,6 +132,7 @@ export class Pool implements AsyncDisposable {
   #slots: Slot[];
   #closed = false;
   #started = 0;
+  readonly #staging = new Staging();
   readonly #serialBelow: number | undefined;
 
   /**
@@ -210,11 +213,10 @@ export class Pool implements AsyncDisposable {
     if (this.#serial(flops(plan))) return matmul(a, b, { ...transposes(options), out });
     const task = forwardTask(plan);
     const c = out?.data ?? allocateShared(dtype, plan.aIndex.length * plan.m * plan.n);
-    const buffers: JobBuffers = { a: sharedData(a.data, dtype), b: sharedData(b.data, dtype), c };
     const jobs = planBlocks(task, this.size, "rows").map((blocks) =>
       blocks.map((block) => ({ task, block }))
     );
-    await this.#dispatch("matmul", buffers, jobs);
+    await this.#run("matmul", (stage) => ({ a: stage(a, dtype), b: stage(b, dtype), c }), jobs);
     return out ?? new Tensor(c, plan.outShape);
   }
 
@@ -279,22 +281,22 @@ export class Pool implements AsyncDisposable {
     // Workers write into an out tensor of the product's dtype directly.
     const target = (out: Tensor | undefined, size: number) =>
       out?.dtype === dtype ? out.data : allocateShared(dtype, size);
-    const buffers = {
-      a: sharedData(a.data, dtype),
-      b: sharedData(b.data, dtype),
-      dC: sharedData(dC.data, dtype),
-      dA: target(outA, a.size),
-      dB: target(outB, b.size),
-    };
-    await this.#dispatch("matmulGrad", buffers, gradJobs(tasks.dA, tasks.dB, this.size));
-    return { dA: like(buffers.dA, a, outA), dB: like(buffers.dB, b, outB) };
+    const dA = target(outA, a.size);
+    const dB = target(outB, b.size);
+    await this.#run(
+      "matmulGrad",
+      (stage) => ({ a: stage(a, dtype), b: stage(b, dtype), dC: stage(dC, dtype), dA, dB }),
+      gradJobs(tasks.dA, tasks.dB, this.size),
+    );
+    return { dA: like(dA, a, outA), dB: like(dB, b, outB) };
   }
 
   /**
    * One gradient of a matrix product on the workers: core's
    * `matmulGradPart` (its semantics, checks, errors and bits), for a product
-   * whose other operand is a constant. `dA` is split into row blocks and `dB`
-   * into column blocks over all workers.
+   * whose other operand is a constant, split over all workers: into row blocks
+   * when the gradient has at least as many rows as columns (each worker then
+   * reads the smaller factor whole), else into column blocks.
    *
    * @param which `"dA"` or `"dB"`.
    * @param options Transposes as given to `matmul`, and `out`: a shared tensor to write into.
@@ -343,17 +345,19 @@ export class Pool implements AsyncDisposable {
     const task = gradTasks(plan)[which];
     // Only the two factors of this product: the third tensor is not read, so not copied.
     const factors: Record<string, Tensor> = { a, b, dC };
-    const buffers: JobBuffers = {
-      [task.x]: sharedData(factors[task.x]!.data, dtype),
-      [task.y]: sharedData(factors[task.y]!.data, dtype),
-      [which]: out?.dtype === dtype ? out.data : allocateShared(dtype, of.size),
-    };
-    const axis = which === "dA" ? "rows" : "columns";
+    const result = out?.dtype === dtype ? out.data : allocateShared(dtype, of.size);
+    // A row block reads all of the right factor, a column block all of the left one:
+    // cut so that the smaller one is what every worker reads whole.
+    const axis = task.n <= task.m ? "rows" : "columns";
     const jobs = planBlocks(task, this.size, axis).map((blocks) =>
       blocks.map((block) => ({ task, block }))
     );
-    await this.#dispatch(fn, buffers, jobs);
-    return like(buffers[which]!, of, out);
+    await this.#run(fn, (stage) => ({
+      [task.x]: stage(factors[task.x]!, dtype),
+      [task.y]: stage(factors[task.y]!, dtype),
+      [which]: result,
+    }), jobs);
+    return like(result, of, out);
   }
 
   /**
@@ -373,6 +377,7 @@ export class Pool implements AsyncDisposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#staging.clear();
     for (const slot of this.#slots) {
       slot.dead = true;
       stop(slot);
@@ -457,6 +462,29 @@ export class Pool implements AsyncDisposable {
     }
     // A worker that never started would likely fail again: restart it lazily, on the next call.
     if (!this.#closed && slot.started) this.#slots[slot.index] = this.#spawn(slot.index);
+  }
+
+  /**
+   * Stages the call's operands (`buffers` copies the non-shared ones through
+   * `stage`), runs `jobs`, and gives the staging buffers back once every
+   * worker is done with them.
+   */
+  async #run(
+    fn: string,
+    buffers: (stage: (t: Tensor, dtype: DType) => TensorData) => JobBuffers,
+    jobs: Job[][],
+  ): Promise<void> {
+    const used: SharedArrayBuffer[] = [];
+    try {
+      await this.#dispatch(
+        fn,
+        buffers((t, dtype) => this.#staging.stage(t.data, dtype, used)),
+        jobs,
+      );
+    } finally {
+      // A closed pool keeps nothing.
+      if (!this.#closed) this.#staging.release(used);
+    }
   }
 
   async #dispatch(fn: string, buffers: JobBuffers, jobs: Job[][]): Promise<void> {

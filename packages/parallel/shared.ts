@@ -83,6 +83,7 @@ export function allocateShared(dtype: DType, size: number): TensorData {
   return dtype === "float32" ? new Float32Array(buffer) : new Float64Array(buffer);
 }
 
-function isSharedData(data: TensorData): boolean {
+/** Whether `data` lives in a SharedArrayBuffer. */
+export function isSharedData(data: TensorData): boolean {
   return typeof SharedArrayBuffer !== "undefined" && data.buffer instanceof SharedArrayBuffer;
 }

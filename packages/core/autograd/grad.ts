@@ -166,10 +166,11 @@ function* backward(t: Trace): Generator<MatmulStep, Tensor[], Partial<MatmulGrad
     const g = grads.get(node.out);
     if (g === undefined) continue;
     grads.delete(node.out);
-    let result = node.backward(g);
+    // A gradient for a constant input would be computed only to be dropped.
+    const needed = node.inputs.map((x) => tape.tracks(x));
+    let result = node.backward(g, needed);
     if (result instanceof MatmulRequest) {
-      // A gradient for a constant operand would be computed only to be dropped.
-      const needs = { dA: tape.tracks(node.inputs[0]!), dB: tape.tracks(node.inputs[1]!) };
+      const needs = { dA: needed[0]!, dB: needed[1]! };
       const { dA, dB } = yield { request: result, needs };
       result = [needs.dA ? dA : undefined, needs.dB ? dB : undefined];
     }

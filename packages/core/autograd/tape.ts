@@ -28,9 +28,14 @@ export class MatmulRequest {
 /**
  * A backward rule: given `g = ∂y/∂out`, returns `∂y/∂input` for each input
  * (in input order, `undefined` where an input gets no gradient), or a
- * {@linkcode MatmulRequest} that resolves to `[dA, dB]`.
+ * {@linkcode MatmulRequest} that resolves to `[dA, dB]`. `needs[i]` says
+ * whether input i's gradient is used (it is computed from a differentiated
+ * argument); a rule may skip the others, leaving them `undefined`.
  */
-export type BackwardRule = (g: Tensor) => readonly (Tensor | undefined)[] | MatmulRequest;
+export type BackwardRule = (
+  g: Tensor,
+  needs: readonly boolean[],
+) => readonly (Tensor | undefined)[] | MatmulRequest;
 
 /** One recorded op application. */
 export interface TapeNode {

@@ -50,7 +50,13 @@ function binary(fn: string, a: Tensor, b: Tensor, op: BinaryOp): Tensor {
  */
 export function add(a: Tensor, b: Tensor): Tensor {
   const out = binary("add", a, b, Binary.add);
-  if (tracing()) record(out, [a, b], (g) => [sumTo(g, a), sumTo(g, b)]);
+  if (tracing()) {
+    record(
+      out,
+      [a, b],
+      (g, [na, nb]) => [na ? sumTo(g, a) : undefined, nb ? sumTo(g, b) : undefined],
+    );
+  }
   return out;
 }
 
@@ -69,7 +75,12 @@ export function add(a: Tensor, b: Tensor): Tensor {
  */
 export function sub(a: Tensor, b: Tensor): Tensor {
   const out = binary("sub", a, b, Binary.sub);
-  if (tracing()) record(out, [a, b], (g) => [sumTo(g, a), sumTo(neg(g), b)]);
+  if (tracing()) {
+    record(out, [a, b], (g, [na, nb]) => [
+      na ? sumTo(g, a) : undefined,
+      nb ? sumTo(neg(g), b) : undefined,
+    ]);
+  }
   return out;
 }
 
@@ -88,7 +99,12 @@ export function sub(a: Tensor, b: Tensor): Tensor {
  */
 export function mul(a: Tensor, b: Tensor): Tensor {
   const out = binary("mul", a, b, Binary.mul);
-  if (tracing()) record(out, [a, b], (g) => [sumTo(mul(g, b), a), sumTo(mul(g, a), b)]);
+  if (tracing()) {
+    record(out, [a, b], (g, [na, nb]) => [
+      na ? sumTo(mul(g, b), a) : undefined,
+      nb ? sumTo(mul(g, a), b) : undefined,
+    ]);
+  }
   return out;
 }
 
@@ -109,7 +125,10 @@ export function div(a: Tensor, b: Tensor): Tensor {
   const out = binary("div", a, b, Binary.div);
   // ∂(a/b)/∂b = −(a/b)/b, read from the saved output.
   if (tracing()) {
-    record(out, [a, b], (g) => [sumTo(div(g, b), a), sumTo(neg(div(mul(g, out), b)), b)]);
+    record(out, [a, b], (g, [na, nb]) => [
+      na ? sumTo(div(g, b), a) : undefined,
+      nb ? sumTo(neg(div(mul(g, out), b)), b) : undefined,
+    ]);
   }
   return out;
 }

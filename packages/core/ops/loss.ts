@@ -7,12 +7,9 @@
 import { record, tracing } from "../autograd/tape.ts";
 import { ShapeError } from "../errors.ts";
 import { formatShape, sameShape } from "../tensor/shape.ts";
-import { allocate, Tensor } from "../tensor/tensor.ts";
-import { sub } from "./elementwise.ts";
+import { allocate, Tensor, type TensorData } from "../tensor/tensor.ts";
 import { softmaxXentLoop } from "./loops.ts";
-import { checkTensor, resultDType } from "./matmul.ts";
-import { mean } from "./reduce.ts";
-import { square } from "./unary.ts";
+import { cast, checkTensor, resultDType } from "./matmul.ts";
 
 /**
  * The mean squared error `mean((pred − target)²)` over all elements. The
@@ -39,8 +36,59 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
       }`,
     );
   }
-  // Composed of differentiable ops, so its gradient needs no rule of its own.
-  return mean(square(sub(pred, target)));
+  // One pass and no temporaries, with the bits of mean(square(sub(pred, target))):
+  // each difference and square rounded to the dtype, squares summed in float64
+  // in order, the mean rounded once.
+  const dtype = resultDType(pred.dtype, target.dtype);
+  const f32 = dtype === "float32";
+  const p = pred.data;
+  const t = target.data;
+  const n = pred.size;
+  const out = allocate(dtype, 1);
+  out[0] = (f32 ? sumSquaredDiff32(p, t) : sumSquaredDiff64(p, t)) / n;
+  const y = new Tensor(out, []);
+  if (tracing()) {
+    record(y, [pred, target], (g, [needPred, needTarget]) => {
+      // d/dpred = (g/n)·2(pred − target), rounded as the composed ops round it.
+      const w = f32 ? Math.fround(g.data[0]! / n) : g.data[0]! / n;
+      const d = allocate(dtype, n);
+      if (f32) mseGrad32(p, t, w, d as Float32Array);
+      else mseGrad64(p, t, w, d);
+      const inDType = (x: TensorData, like: Tensor) =>
+        new Tensor(like.dtype === dtype ? x : cast(x, like.dtype), like.shape);
+      return [
+        needPred ? inDType(d, pred) : undefined,
+        needTarget ? inDType(d.map((v) => -v), target) : undefined,
+      ];
+    });
+  }
+  return y;
+}
+
+function sumSquaredDiff32(p: TensorData, t: TensorData): number {
+  let acc = 0;
+  for (let i = 0; i < p.length; i++) {
+    const d = Math.fround(p[i]! - t[i]!);
+    acc += Math.fround(d * d);
+  }
+  return acc;
+}
+
+function sumSquaredDiff64(p: TensorData, t: TensorData): number {
+  let acc = 0;
+  for (let i = 0; i < p.length; i++) {
+    const d = p[i]! - t[i]!;
+    acc += d * d;
+  }
+  return acc;
+}
+
+function mseGrad32(p: TensorData, t: TensorData, w: number, out: Float32Array): void {
+  for (let i = 0; i < p.length; i++) out[i] = w * Math.fround(2 * Math.fround(p[i]! - t[i]!));
+}
+
+function mseGrad64(p: TensorData, t: TensorData, w: number, out: TensorData): void {
+  for (let i = 0; i < p.length; i++) out[i] = w * (2 * (p[i]! - t[i]!));
 }
 
 /**
@@ -105,7 +153,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   out[0] = total / rows;
   const y = new Tensor(out, []);
   if (tracing()) {
-    record(y, [logits, labels], (g) => {
+    record(y, [logits, labels], (g, needs) => {
       // ∂/∂z = (softmax · Σlabels − labels) / rows; ∂/∂labels = −log softmax / rows.
       const w = g.data[0]! / rows;
       const dz = allocate(logits.dtype, logits.size);
@@ -122,7 +170,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
         }
       }
       const dLogits = new Tensor(dz, logits.shape);
-      if (indexed) return [dLogits, undefined];
+      if (indexed || !needs[1]) return [dLogits, undefined];
       const dl = allocate(labels.dtype, labels.size);
       for (let i = 0; i < dl.length; i++) dl[i] = -logSoftmax[i]! * w;
       return [dLogits, new Tensor(dl, labels.shape)];

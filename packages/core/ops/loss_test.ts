@@ -2,12 +2,16 @@ import assert from "node:assert/strict";
 import {
   checkGrad,
   grad,
+  mean,
   mse,
   randn,
   ShapeError,
   softmaxCrossEntropy,
+  square,
+  sub,
   type Tensor,
   tensor,
+  valueAndGrad,
 } from "@matgrad/core";
 
 /** Reference cross-entropy of one row, from the textbook formula in float64. */
@@ -82,4 +86,24 @@ Deno.test("softmaxCrossEntropy: bad labels are typed errors naming shapes and va
       e.message === "softmaxCrossEntropy: labels[1] = 3 is not a class index in [0, 3)",
   );
   assert.throws(() => softmaxCrossEntropy(randn([]), randn([])), ShapeError);
+});
+
+Deno.test("mse has the bits of mean(square(sub(pred, target))), value and gradients", () => {
+  const composed = (p: Tensor, t: Tensor) => mean(square(sub(p, t)));
+  const dtypes = [["float32", "float32"], ["float64", "float64"], ["float32", "float64"]] as const;
+  let seed = 70;
+  for (const shape of [[1000], [37, 13], [0, 3]]) {
+    for (const [dp, dt] of dtypes) {
+      const p = randn(shape, { seed: seed++, dtype: dp });
+      const t = randn(shape, { seed: seed++, dtype: dt });
+      const a = valueAndGrad(mse, [0, 1])(p, t);
+      const b = valueAndGrad(composed, [0, 1])(p, t);
+      const what = `${shape} ${dp}/${dt}`;
+      assert.deepEqual(a.value.data, b.value.data, `value ${what}`);
+      for (let i = 0; i < 2; i++) {
+        assert.equal(a.grad[i]!.dtype, b.grad[i]!.dtype);
+        assert.deepEqual(a.grad[i]!.data, b.grad[i]!.data, `grad ${i} ${what}`);
+      }
+    }
+  }
 });
