@@ -107,8 +107,9 @@ export const poolHooks: WeakMap<Pool, PoolHooks> = new WeakMap();
  * (`await using` does that).
  *
  * Operands that already live in SharedArrayBuffers (see `toShared`) are used
- * in place; any other operand is copied once per call into shared memory.
- * Results are new tensors on shared memory.
+ * in place; any other operand is copied once per call into a shared staging
+ * buffer that the pool reuses for later calls. Results are new tensors on
+ * shared memory.
  *
  * @example
  * ```ts
