@@ -72,8 +72,8 @@ export async function run(config: Config, stdoutIsTerminal: boolean): Promise<vo
   const batch = Math.min(config.batchSize, nTrain);
   const steps = Math.ceil(nTrain / batch);
   const d = p.fit.train.x.shape[1]!, m = p.fit.train.y.shape[1]!;
-  // matmulGrad of X·W makes two products of 2·batch·D·M flops each.
-  const gradFlops = 4 * batch * d * m;
+  // X is a constant, so the backward step of X·W computes dW = Xᵀ·dC alone: 2·batch·D·M flops.
+  const gradFlops = 2 * batch * d * m;
   const pooled = `a pool of ${workers} worker${workers > 1 ? "s" : ""}`;
   const limit = config.serialBelow === undefined
     ? `the ${backend} kernels' crossover of ${flops(threshold)}`
