@@ -31,7 +31,21 @@ interface Optimizer {
 export const TRAINERS: readonly RunnerSpec[] = [
   trainer("train-serial", "matgrad autograd, serial", 1, () => Promise.resolve(serial())),
   trainer("train-pool-2", "matgrad autograd, pool of 2 workers", 2, () => onPool(2)),
+  tfjs("cpu"),
+  tfjs("wasm"),
 ];
+
+/** tfjs's own training step on one of its backends (float32 only). */
+function tfjs(backend: "cpu" | "wasm"): RunnerSpec {
+  return {
+    id: `train-tfjs-${backend}`,
+    label: `tfjs-backend-${backend} 4.22, tf.train.sgd`,
+    kind: "peer",
+    threads: 1,
+    bench: "train",
+    load: async () => (await import("./tfjs.ts")).loadTfjsTrain(backend),
+  };
+}
 
 function trainer(
   id: string,
