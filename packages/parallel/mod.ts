@@ -30,7 +30,8 @@
  */
 export { PoolClosedError, WorkerError } from "./errors.ts";
 export { BLOCK_TILE, type BlockAxis, planBlocks } from "./plan_blocks.ts";
-export { createPool, Pool, type PoolOptions, SERIAL_BELOW_FLOPS } from "./pool.ts";
+export { SERIAL_BELOW_FLOPS } from "./crossover.ts";
+export { createPool, Pool, type PoolOptions } from "./pool.ts";
 export { isShared, sharedZeros, toShared } from "./shared.ts";
 export { valueAndGradParallel } from "./value_and_grad.ts";
 // Types of core that this API names, so its documentation is complete here.

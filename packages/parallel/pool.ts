@@ -7,7 +7,6 @@
  */
 import { releaseProxy, type Remote, wrap } from "npm:comlink@4.4.2";
 import {
-  cast,
   checkGradName,
   checkGradShape,
   checkOut,
@@ -23,43 +22,21 @@ import {
   type MatmulGrads,
   type MatmulOptions,
   type MatmulOutOptions,
-  type MatmulPlan,
   planMatmul,
   resultDType,
   sharesMemory,
   Tensor,
   type TensorData,
 } from "@matgrad/core";
-import { type GemmTask, getKernels, type TaskBlock } from "@matgrad/core/kernels";
+import { getKernels } from "@matgrad/core/kernels";
 import { PoolClosedError, WorkerError } from "./errors.ts";
-import { BLOCK_TILE, planBlocks } from "./plan_blocks.ts";
+import { SERIAL_BELOW_FLOPS, SERIAL_BELOW_UNKNOWN } from "./crossover.ts";
+import { flops, gradJobs, needed, productJobs } from "./jobs.ts";
+import { checkShared, like } from "./outputs.ts";
 import type { Job, JobBuffers, WorkerApi } from "./protocol.ts";
-import { allocateShared, isShared } from "./shared.ts";
+import { allocateShared } from "./shared.ts";
 import { Staging } from "./staging.ts";
 import { WORKER_SRC } from "./worker_src.ts";
-
-/**
- * Per kernel backend (`getBackend()`): products (the forward product, or the
- * two gradient products together) with fewer floating-point operations than
- * this run on the calling thread, because a round trip to the workers costs
- * more than splitting saves. Faster kernels move the crossover up. Measured
- * on a 2-core machine with `parallel_bench.ts --crossover`; see the package
- * README. An unknown
- * backend gets the largest threshold.
- *
- * @example
- * ```ts
- * import { SERIAL_BELOW_FLOPS } from "@matgrad/parallel";
- * import assert from "node:assert/strict";
- *
- * assert.ok(SERIAL_BELOW_FLOPS.wasm! > SERIAL_BELOW_FLOPS.js!);
- * ```
- */
-export const SERIAL_BELOW_FLOPS: Readonly<Record<string, number>> = Object.freeze({
-  js: 2_000_000,
-  wasm: 40_000_000,
-});
-const SERIAL_BELOW_UNKNOWN = Math.max(...Object.values(SERIAL_BELOW_FLOPS));
 
 /** Options of {@linkcode createPool}. */
 export interface PoolOptions {
@@ -214,9 +191,7 @@ export class Pool implements AsyncDisposable {
     if (this.#serial(flops(plan))) return matmul(a, b, { ...transposes(options), out });
     const task = forwardTask(plan);
     const c = out?.data ?? allocateShared(dtype, plan.aIndex.length * plan.m * plan.n);
-    const jobs = planBlocks(task, this.size, "rows").map((blocks) =>
-      blocks.map((block) => ({ task, block }))
-    );
+    const jobs = productJobs(task, this.size, "rows");
     await this.#run("matmul", (stage) => ({ a: stage(a, dtype), b: stage(b, dtype), c }), jobs);
     return out ?? new Tensor(c, plan.outShape);
   }
@@ -350,9 +325,7 @@ export class Pool implements AsyncDisposable {
     // A row block reads all of the right factor, a column block all of the left one:
     // cut so that the smaller one is what every worker reads whole.
     const axis = task.n <= task.m ? "rows" : "columns";
-    const jobs = planBlocks(task, this.size, axis).map((blocks) =>
-      blocks.map((block) => ({ task, block }))
-    );
+    const jobs = productJobs(task, this.size, axis);
     await this.#run(fn, (stage) => ({
       [task.x]: stage(factors[task.x]!, dtype),
       [task.y]: stage(factors[task.y]!, dtype),
@@ -545,70 +518,6 @@ function stop(slot: Slot): void {
   slot.worker.terminate();
 }
 
-/**
- * Deals the two gradient products to `parts` workers. Both have the same flop
- * count, so with an even number of workers half of them take dA (row blocks)
- * and half dB (column blocks): each worker then reads one product's operands
- * only (one comparison while developing favoured this over giving every
- * worker a part of both; see the package README). Otherwise (an odd
- * count, or a matrix-vector product whose speed per flop differs) every
- * worker gets a row block of dA and a column block of dB.
- */
-function gradJobs(dA: GemmTask, dB: GemmTask, parts: number): Job[][] {
-  const jobs = (task: GemmTask, groups: TaskBlock[][]) =>
-    groups.map((blocks) => blocks.map((block) => ({ task, block })));
-  const matrix = (t: GemmTask) => t.m >= BLOCK_TILE && t.n >= BLOCK_TILE;
-  if (parts % 2 === 0 && matrix(dA) && matrix(dB)) {
-    return [
-      ...jobs(dA, planBlocks(dA, parts / 2, "rows")),
-      ...jobs(dB, planBlocks(dB, parts / 2, "columns")),
-    ];
-  }
-  const rows = jobs(dA, planBlocks(dA, parts, "rows"));
-  const cols = jobs(dB, planBlocks(dB, parts, "columns"));
-  return rows.map((list, i) => [...list, ...cols[i]!]);
-}
-
-/**
- * The buffers `jobs` read or write: every SharedArrayBuffer in a message adds
- * to its cost (`overhead_bench.ts`), so a worker gets only its own.
- */
-function needed(buffers: JobBuffers, jobs: readonly Job[]): JobBuffers {
-  const out: JobBuffers = {};
-  for (const { task } of jobs) {
-    for (const name of [task.x, task.y, task.out]) out[name] = buffers[name];
-  }
-  return out;
-}
-
-function flops(plan: MatmulPlan): number {
-  return 2 * plan.m * plan.n * plan.k * plan.aIndex.length;
-}
-
 function transposes(options: MatmulOptions): MatmulOptions {
   return { transposeA: options.transposeA, transposeB: options.transposeB };
-}
-
-/** `out` itself, if it lives in a SharedArrayBuffer that workers can write into. */
-function checkShared(out: Tensor, fn: string, name: string): Tensor {
-  if (!isShared(out)) {
-    throw new TypeError(
-      `${fn}: ${name} must live in a SharedArrayBuffer for the workers to write into it ` +
-        `(make it with sharedZeros or toShared)`,
-    );
-  }
-  return out;
-}
-
-/**
- * The gradient in `of`'s dtype, rounded once at the end as core does; written
- * into `out` when given (unless the workers already wrote there).
- */
-function like(data: TensorData, of: Tensor, out: Tensor | undefined): Tensor {
-  if (out !== undefined) {
-    if (out.data !== data) out.data.set(data);
-    return out;
-  }
-  const same = (of.dtype === "float32") === (data instanceof Float32Array);
-  return new Tensor(same ? data : cast(data, of.dtype), of.shape);
 }
