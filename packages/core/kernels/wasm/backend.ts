@@ -1,5 +1,5 @@
 /**
- * The WebAssembly SIMD backend: generated micro-kernels (5×8 float32 and 4×4
+ * The WebAssembly SIMD backend: generated micro-kernels (5×8 float32 and 5×4
  * float64 tiles, with `relaxed_madd` or with mul then add) behind the same
  * `Gemm` interface as the JavaScript kernel.
  *

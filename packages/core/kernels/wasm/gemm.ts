@@ -8,8 +8,11 @@
  * Why copy rather than pack from JavaScript: `TypedArray.prototype.set` moves
  * a float32 in about 0.3 ns here (memory-bound), a JavaScript packing loop in 0.75; the
  * wasm side then packs (or, for a non-transposed A, reads rows in place).
- * A non-transposed A goes in one row block at a time when the product has a
- * single depth block and column panel, so the kernel reads it from L2.
+ * When C has a single column panel (the usual case), operands go in piece
+ * by piece just before use: B and a transposed A by depth slabs, a
+ * non-transposed A by row blocks, so packing and kernels read them from L2
+ * (the float32 backward pass of 8192×256×64, whose dB is 8192 deep, went
+ * from 37 to 42 GFLOP/s in `gflops.ts --shapes=8192x256x64`).
  *
  * Every element of C is one in-order chain over the depth: the accumulators
  * start from zero (or from C when accumulating), and after the first depth
@@ -20,7 +23,7 @@
  */
 import type { TensorData } from "../../tensor/tensor.ts";
 import type { Gemm } from "../types.ts";
-import { GEMV_BLOCK, type KernelShape, type ModuleShape } from "./config.ts";
+import { GEMV_BLOCK, GEMV_DOT_ROWS, type KernelShape, type ModuleShape } from "./config.ts";
 import type { KernelExports } from "./loader.ts";
 
 type Mk = (
@@ -53,6 +56,16 @@ type Pack = (
   dst: number,
 ) => void;
 type PackT = (src: number, lane: number, count: number, kc: number, dst: number) => void;
+type Outer = (
+  a: number,
+  aStride: number,
+  bp: number,
+  c: number,
+  ldc: number,
+  mc: number,
+  nc: number,
+  load: number,
+) => void;
 type Gemv = (
   w: number,
   m: number,
@@ -68,10 +81,17 @@ interface DTypeKernels {
   readonly mk: Mk;
   /** The kernel reading a non-transposed A unpacked, if the module has one. */
   readonly mkRows: MkRows | undefined;
+  /** `mk` and `mkRows` for products of depth at most `shape.shortK`. */
+  readonly mkShort: Mk;
+  readonly mkRowsShort: MkRows | undefined;
   readonly packA: Pack;
   readonly packB: Pack;
   /** Packs a transposed B (lanes are rows, depth contiguous) by vector transposes. */
   readonly packBT: PackT;
+  /** Packs a non-transposed A (lanes are rows, depth contiguous) likewise. */
+  readonly packAT: PackT;
+  /** The product one deep (an outer product). */
+  readonly outer: Outer;
   readonly gva: Gemv;
   readonly gvd: Gemv;
 }
@@ -105,9 +125,13 @@ export function createWasmGemm(
     shape: s,
     mk: fn<Mk>(`mk_${d}`),
     mkRows: s.rows > 0 ? fn<MkRows>(`mkr_${d}`) : undefined,
+    mkShort: s.shortK > 0 ? fn<Mk>(`mks_${d}`) : fn<Mk>(`mk_${d}`),
+    mkRowsShort: s.rows > 0 ? fn<MkRows>(s.shortK > 0 ? `mkrs_${d}` : `mkr_${d}`) : undefined,
     packA: fn<Pack>(`pack_${d}_${s.mr}`),
     packB: fn<Pack>(`pack_${d}_${s.nr}`),
     packBT: fn<PackT>(`packt_${d}_${s.nr}`),
+    packAT: fn<PackT>(`packt_${d}_${s.mr}`),
+    outer: fn<Outer>(`outer_${d}`),
     gva: fn<Gemv>(`gva_${d}`),
     gvd: fn<Gemv>(`gvd_${d}`),
   });
@@ -140,12 +164,12 @@ export function createWasmGemm(
 
   /**
    * Plans the copy of a `rows×cols` operand stored with leading dimension
-   * `ld`: the whole span at once (keeping `ld`) when it is not much larger
-   * than the data, otherwise row by row (packed to `cols`). Returns the
+   * `ld`: the whole span at once (keeping `ld`) when it is at most `slack`
+   * times the data, otherwise row by row (packed to `cols`). Returns the
    * leading dimension it will have in wasm memory.
    */
-  const copiedLd = (rows: number, cols: number, ld: number): number =>
-    rows === 1 || (rows - 1) * ld + cols <= 2 * rows * cols ? ld : cols;
+  const copiedLd = (rows: number, cols: number, ld: number, slack = 2): number =>
+    rows === 1 || (rows - 1) * ld + cols <= slack * rows * cols ? ld : cols;
 
   const copyIn = (
     view: TensorData,
@@ -207,32 +231,47 @@ export function createWasmGemm(
     ldc: number,
     accumulate: boolean,
   ): void => {
-    const { es, mr, nr, kc: KC, mc: MC, nc: NC } = kd.shape;
+    const { es, mr, nr, mc: MC, nc: NC } = kd.shape;
+    // The same for every block of a product, since it depends only on k.
+    const KC = k <= kd.shape.singleK ? k : kd.shape.kc;
     const [aRows, aCols] = transA ? [k, m] : [m, k];
-    const [bRows, bCols] = transB ? [n, k] : [k, n];
-    const ldaw = copiedLd(aRows, aCols, lda);
-    const ldbw = copiedLd(bRows, bCols, ldb);
     const ldcw = roundUp(n, nr);
+    const short = k <= kd.shape.shortK;
+    const mk = short ? kd.mkShort : kd.mk;
+    const mkRows = transA || n >= kd.shape.rowsBelowN
+      ? undefined
+      : short
+      ? kd.mkRowsShort
+      : kd.mkRows;
+    // Each slab of B (one depth block of one column panel) is read once, and
+    // so is each block of A when there is one column panel: each goes in just
+    // before the packing or the kernel reads it, so that read hits L2 rather
+    // than a whole-operand copy in L3 or memory. A transposed A goes in by
+    // depth slabs (its blocks would be strided columns).
+    const streamA = n <= NC;
+    // With one depth block as well, each row block of C is done in one pass:
+    // C goes out (and in, when accumulating) block by block while in L2.
+    const single = streamA && k <= KC;
+    const kcMax = Math.min(KC, k), mcMax = Math.min(MC, m), ncMax = Math.min(NC, n);
+    const [aHeldRows, aHeldCols] = !streamA ? [aRows, aCols] : transA ? [kcMax, m] : [mcMax, kcMax];
+    const [bHeldRows, bHeldCols] = transB ? [ncMax, kcMax] : [kcMax, ncMax];
+    // A block or slab copied whole spans the rest of its rows too, read
+    // again for every block: only worth it when that rest is small.
+    const ldaw = copiedLd(aHeldRows, aHeldCols, lda, streamA ? 1.25 : 2);
+    const ldbw = copiedLd(bHeldRows, bHeldCols, ldb, 1.25);
     reset();
-    const mkRows = transA ? undefined : kd.mkRows;
-    // With one depth block and one column panel, each row block of C is done
-    // in one pass: C goes out (and in, when accumulating) block by block while
-    // it is in L2, and so does a non-transposed A, just before the kernel.
-    const single = k <= KC && n <= NC;
-    const perBlock = mkRows !== undefined && single;
-    const aHeld = perBlock ? Math.min(MC, m) : aRows;
     // The unpacked kernel's edge tile reads up to `rows − 1` rows past A.
-    const aPtr = alloc(((aHeld - 1) * ldaw + aCols + (mkRows ? kd.shape.rows * ldaw : 0)) * es);
-    const bPtr = alloc(((bRows - 1) * ldbw + bCols) * es);
+    const aExtra = mkRows ? kd.shape.rows * ldaw : 0;
+    const aPtr = alloc(((aHeldRows - 1) * ldaw + aHeldCols + aExtra) * es);
+    const bPtr = alloc(((bHeldRows - 1) * ldbw + bHeldCols) * es);
     // Padded rows and columns take the edge tiles' lanes that are never copied out.
-    const cRows = roundUp(single ? Math.min(MC, m) : m, Math.max(mr, kd.shape.rows));
+    const cRows = roundUp(single ? mcMax : m, Math.max(mr, kd.shape.rows));
     const cPtr = alloc(cRows * ldcw * es);
-    const paPtr = alloc(Math.min(MC, roundUp(m, mr)) * Math.min(KC, k) * es);
-    const pbPtr = alloc(Math.min(KC, k) * roundUp(Math.min(NC, n), nr) * es);
+    const paPtr = alloc(Math.min(MC, roundUp(m, mr)) * kcMax * es);
+    const pbPtr = alloc(kcMax * roundUp(ncMax, nr) * es);
     commit();
     const view = es === 4 ? view32 : view64;
-    if (!perBlock) copyIn(view, a, aOff, aRows, aCols, lda, ldaw, aPtr / es);
-    copyIn(view, b, bOff, bRows, bCols, ldb, ldbw, bPtr / es);
+    if (!streamA) copyIn(view, a, aOff, aRows, aCols, lda, ldaw, aPtr / es);
     if (accumulate && !single) copyIn(view, c, cOff, m, n, ldc, ldcw, cPtr / es);
     // Strides of opA/opB along their lanes (rows of A, columns of B) and depth.
     const aLane = (transA ? 1 : ldaw) * es, aDepth = (transA ? ldaw : 1) * es;
@@ -241,31 +280,33 @@ export function createWasmGemm(
       const nc = Math.min(NC, n - jc);
       for (let pc = 0; pc < k; pc += KC) {
         const kc = Math.min(KC, k - pc);
-        if (transB) kd.packBT(bPtr + pc * bDepth + jc * bLane, bLane, nc, kc, pbPtr);
-        else kd.packB(bPtr + pc * bDepth + jc * bLane, bLane, bDepth, nc, kc, pbPtr);
+        if (transB) {
+          copyIn(view, b, bOff + jc * ldb + pc, nc, kc, ldb, ldbw, bPtr / es);
+          kd.packBT(bPtr, bLane, nc, kc, pbPtr);
+        } else {
+          copyIn(view, b, bOff + pc * ldb + jc, kc, nc, ldb, ldbw, bPtr / es);
+          kd.packB(bPtr, bLane, bDepth, nc, kc, pbPtr);
+        }
+        if (streamA && transA) copyIn(view, a, aOff + pc * lda, kc, m, lda, ldaw, aPtr / es);
         const load = accumulate || pc > 0 ? 1 : 0;
         for (let ic = 0; ic < m; ic += MC) {
           const mc = Math.min(MC, m - ic);
           const cBlock = single ? cPtr : cPtr + (ic * ldcw + jc) * es;
           if (single && accumulate) copyIn(view, c, cOff + ic * ldc, mc, n, ldc, ldcw, cPtr / es);
-          if (perBlock) {
-            copyIn(view, a, aOff + ic * lda, mc, k, lda, ldaw, aPtr / es);
-            mkRows!(aPtr, ldaw * es, pbPtr, cBlock, ldcw * es, mc, nc, kc, load);
-          } else if (mkRows) {
-            mkRows(
-              aPtr + (ic * ldaw + pc) * es,
-              ldaw * es,
-              pbPtr,
-              cBlock,
-              ldcw * es,
-              mc,
-              nc,
-              kc,
-              load,
-            );
-          } else {
-            kd.packA(aPtr + ic * aLane + pc * aDepth, aLane, aDepth, mc, kc, paPtr);
-            kd.mk(paPtr, pbPtr, cBlock, ldcw * es, mc, nc, kc, load);
+          let aAt = aPtr + ic * aLane + pc * aDepth;
+          if (streamA) {
+            if (transA) aAt = aPtr + ic * aLane;
+            else {
+              aAt = aPtr;
+              copyIn(view, a, aOff + ic * lda + pc, mc, kc, lda, ldaw, aPtr / es);
+            }
+          }
+          if (k === 1) kd.outer(aAt, aLane, pbPtr, cBlock, ldcw * es, mc, roundUp(nc, nr), load);
+          else if (mkRows) mkRows(aAt, ldaw * es, pbPtr, cBlock, ldcw * es, mc, nc, kc, load);
+          else {
+            if (transA) kd.packA(aAt, aLane, aDepth, mc, kc, paPtr);
+            else kd.packAT(aAt, aLane, mc, kc, paPtr);
+            mk(paPtr, pbPtr, cBlock, ldcw * es, mc, nc, kc, load);
           }
           if (single) copyOut(view, cPtr / es, ldcw, c, cOff + ic * ldc, ldc, mc, n);
         }
@@ -315,15 +356,17 @@ export function createWasmGemm(
     // memory: the product is memory-bound, so that halves its traffic.
     // Chunks split the lanes (dot form) or the depth with partial sums
     // reloaded (axpy form), so the bits do not depend on the chunking.
+    // (Dot-form chunks are whole kernel blocks, so a block's padding rows
+    // never overwrite the next chunk's outputs.)
     const chunk = Math.min(
       rows,
-      Math.max(axpy ? 1 : 8, roundUp(Math.floor(CHUNK / (cols * es)), 8)),
+      Math.max(axpy ? 1 : GEMV_DOT_ROWS, roundUp(Math.floor(CHUNK / (cols * es)), GEMV_DOT_ROWS)),
     );
     const ldw = copiedLd(chunk, cols, ld);
     reset();
     const wPtr = alloc(k * es);
     const mPtr = alloc(((chunk - 1) * ldw + cols) * es);
-    const outPtr = alloc(roundUp(len, GEMV_BLOCK * 16 / es) * es);
+    const outPtr = alloc(roundUp(len, Math.max(GEMV_BLOCK * 16 / es, GEMV_DOT_ROWS)) * es);
     commit();
     const view = es === 4 ? view32 : view64;
     const w0 = wPtr / es;

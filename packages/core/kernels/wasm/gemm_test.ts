@@ -144,6 +144,8 @@ const SHAPES: [number, number, number][] = [
   [64, 64, 64],
   [1, 70, 40],
   [70, 1, 40],
+  [9, 21, 1],
+  [150, 37, 1],
 ];
 
 Deno.test({
@@ -167,7 +169,7 @@ Deno.test({
   name: "wasm mul+add stays bit-exact across KC, MC, NC and micro-tile edges",
   ignore: !mulAdd,
   fn() {
-    // 263 rows cross MC (140) into edge strips of 5 and 4 rows; depth 1100 crosses the
+    // 263 rows cross MC (140 float32, 120 float64) into edge strips of 5 and 4 rows; depth 1100 crosses the
     // float32 KC (512) twice and the float64 KC (256) four times, so partial
     // sums are stored and reloaded; 2061 columns cross NC (1024) twice.
     let seed = 500;
@@ -193,6 +195,13 @@ Deno.test({
           ctor,
           round,
           { transA, transB, m: 3, n: 2061, k: 9, pad: 0, accumulate: true },
+          seed++,
+        );
+        // A matrix-vector product whose matrix goes in by several chunks.
+        checkExact(
+          ctor,
+          round,
+          { transA, transB, m: 300, n: 1, k: 300, pad: 1, accumulate: true },
           seed++,
         );
       }
@@ -239,6 +248,53 @@ Deno.test({
             if (!inside) assert.equal(got[i], SENTINEL, `sentinel ${i} overwritten`);
           }
         }
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "wasm FMA kernels give the same bits whichever operand is transposed",
+  ignore: !fused,
+  fn() {
+    // NN and NT read A unpacked (4-row kernel) or pack it by transposes;
+    // TN and TT pack it by block copies for the 5-row kernel; B is packed by
+    // copies or transposes. Depth 64 takes the short-unrolled kernels, 700
+    // one depth block deeper than KC, 1100 several; 130 columns put
+    // float64 on the packed path, 20 (and halves of 130) on the unpacked one.
+    // All must agree.
+    const shapes: [number, number, number][] = [
+      [37, 20, 64],
+      [37, 130, 700],
+      [61, 20, 1100],
+      [9, 130, 300],
+      [37, 130, 1],
+    ];
+    let seed = 1700;
+    for (const [ctor] of DTYPES) {
+      for (const [m, n, k] of shapes) {
+        const a = ctor.from(randomValues(m * k, seed++));
+        const b = ctor.from(randomValues(k * n, seed++));
+        const at = new ctor(k * m), bt = new ctor(n * k);
+        for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) at[p * m + i] = a[i * k + p]!;
+        for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) bt[j * k + p] = b[p * n + j]!;
+        const results = TRANS.map(([transA, transB]) => {
+          const c = new ctor(m * n);
+          const [x, ldx] = transA ? [at, m] : [a, k];
+          const [y, ldy] = transB ? [bt, k] : [b, n];
+          fused!(transA, transB, m, n, k, x, 0, ldx, y, 0, ldy, c, 0, n, false);
+          return c;
+        });
+        for (let t = 1; t < TRANS.length; t++) {
+          assertSameBits(results[t]!, results[0]!, `${ctor.name} ${m}×${n}×${k} ${TRANS[t]}`);
+        }
+        // Column halves (as the worker pool splits a product) may take the
+        // other kernel: narrower than 128 columns, float64 reads A unpacked.
+        const halves = new ctor(m * n);
+        const h = n >> 1;
+        fused!(false, false, m, h, k, a, 0, k, b, 0, n, halves, 0, n, false);
+        fused!(false, false, m, n - h, k, a, 0, k, b, h, n, halves, h, n, false);
+        assertSameBits(halves, results[0]!, `${ctor.name} ${m}×${n}×${k} in column halves`);
       }
     }
   },

@@ -9,15 +9,20 @@
  * Exported functions (all arguments i32; pointers and strides in bytes):
  * - `mk_f32`/`mk_f64 (ap, bp, c, ldc, mc, nc, kc, load)`: C block += packed
  *   A block · packed B panel, one `mr×nr` micro-tile at a time.
+ * - `mkr_<dtype> (a, lda, bp, c, ldc, mc, nc, kc, load)`: the same with A
+ *   read unpacked from row-major storage (where the shape has `rows`).
+ * - `mks_<dtype>`, `mkrs_<dtype>`: the same kernels unrolled `shortUnroll`
+ *   deep, for shallow products (where the shape has `shortK`).
  * - `pack_<dtype>_<w> (src, laneStride, depthStride, count, kc, dst)`: strips
  *   of `w` lanes, depth-major inside a strip, lanes past `count` zero.
+ * - `outer_<dtype> (a, aStride, bp, c, ldc, mc, nc, load)`: a product one deep.
  * - `gva_<dtype> (w, m, ld, len, k, out, load)`: `out[j] (+)= Σ_p w[p]·m[p·ld + j]`.
  * - `gvd_<dtype> (w, m, ld, len, k, out, load)`: `out[i] (+)= Σ_p m[i·ld + p]·w[p]`.
  *
  * @module
  */
 import { encodeModule, type ExportedFn, F32, F64, Fn, I32, V128 } from "./encoder.ts";
-import { GEMV_BLOCK, type KernelShape, type ModuleShape } from "./config.ts";
+import { GEMV_BLOCK, GEMV_DOT_ROWS, type KernelShape, type ModuleShape } from "./config.ts";
 
 const ZERO16: number[] = new Array(16).fill(0);
 
@@ -193,6 +198,7 @@ function macroKernelRows(d: DTypeOps, s: KernelShape, dr: number): Fn {
   const es = d.es;
   const nv = (nr * es) / 16;
   const lanes = d.lanes;
+  const groups = Math.max(1, Math.floor(s.unroll / lanes));
   const jr = f.local(I32), ir = f.local(I32), bs = f.local(I32), as = f.local(I32);
   const cp = f.local(I32), crow = f.local(I32), pa = f.local(I32), pb = f.local(I32);
   const n = f.local(I32), ldaRows = f.local(I32);
@@ -228,28 +234,36 @@ function macroKernelRows(d: DTypeOps, s: KernelShape, dr: number): Fn {
         },
       );
       f.get(as).set(pa).get(bs).set(pb).get(KC).set(n);
-      f.block(() => {
-        f.loop(() => {
-          f.get(n).i32(lanes).op(0x48).op(0x0d, 1); // fewer than a vector of depths left
-          for (let r = 0; r < dr; r++) {
-            rowAddress(r);
-            f.simd(V128_LOAD, ...f.mem(0, 0)).set(rowv[r]!);
-          }
-          for (let q = 0; q < lanes; q++) {
-            for (let v = 0; v < nv; v++) {
-              f.get(pb).simd(V128_LOAD, ...f.mem(4, q * nr * es + v * 16)).set(bv[v]!);
+      // Trips of `groups` vectors of depths while they last, then of one.
+      for (const g of new Set([groups, 1])) {
+        f.block(() => {
+          f.loop(() => {
+            f.get(n).i32(g * lanes).op(0x48).op(0x0d, 1); // fewer depths left: leave
+            for (let h = 0; h < g; h++) {
+              for (let r = 0; r < dr; r++) {
+                rowAddress(r);
+                f.simd(V128_LOAD, ...f.mem(0, h * 16)).set(rowv[r]!);
+              }
+              for (let q = 0; q < lanes; q++) {
+                const o = (h * lanes + q) * nr * es;
+                for (let v = 0; v < nv; v++) {
+                  f.get(pb).simd(V128_LOAD, ...f.mem(4, o + v * 16)).set(bv[v]!);
+                }
+                const pattern: number[] = [];
+                for (let i = 0; i < 16; i++) pattern.push(q * es + (i % es));
+                for (let r = 0; r < dr; r++) {
+                  f.get(rowv[r]!).get(rowv[r]!).simd(0x0d, ...pattern).set(av);
+                  for (let v = 0; v < nv; v++) {
+                    step(f, d, fma, acc[r]![v]!, av, () => f.get(bv[v]!));
+                  }
+                }
+              }
             }
-            const pattern: number[] = [];
-            for (let i = 0; i < 16; i++) pattern.push(q * es + (i % es));
-            for (let r = 0; r < dr; r++) {
-              f.get(rowv[r]!).get(rowv[r]!).simd(0x0d, ...pattern).set(av);
-              for (let v = 0; v < nv; v++) step(f, d, fma, acc[r]![v]!, av, () => f.get(bv[v]!));
-            }
-          }
-          f.addTo(pa, lanes * es).addTo(pb, lanes * nr * es).addTo(n, -lanes);
-          f.op(0x0c, 0);
+            f.addTo(pa, g * lanes * es).addTo(pb, g * lanes * nr * es).addTo(n, -g * lanes);
+            f.op(0x0c, 0);
+          });
         });
-      });
+      }
       f.block(() => {
         f.get(n).op(0x45).op(0x0d, 0);
         f.loop(() => {
@@ -279,6 +293,23 @@ function macroKernelRows(d: DTypeOps, s: KernelShape, dr: number): Fn {
   return f;
 }
 
+/** Strips a contiguous-lane pack fills together. */
+const PACK_GROUP = 4;
+
+/** Copies `bytes` (a multiple of 4) from `src + from` to `dst`, by vectors where possible. */
+function copyBytes(f: Fn, dst: number, src: number, from: number, bytes: number): void {
+  let o = 0;
+  for (; o + 16 <= bytes; o += 16) {
+    f.get(dst).get(src).simd(V128_LOAD, ...f.mem(0, from + o)).simd(V128_STORE, ...f.mem(0, o));
+  }
+  for (; o + 8 <= bytes; o += 8) {
+    f.get(dst).get(src).op(0x29, ...f.mem(0, from + o)).op(0x37, ...f.mem(0, o));
+  }
+  for (; o < bytes; o += 4) {
+    f.get(dst).get(src).op(0x28, ...f.mem(0, from + o)).op(0x36, ...f.mem(0, o));
+  }
+}
+
 /** Packs strips of `w` lanes: `dst[strip][p][lane] = src[(s+lane)·laneStride + p·depthStride]`. */
 function pack(d: DTypeOps, w: number): Fn {
   const f = new Fn([I32, I32, I32, I32, I32, I32]);
@@ -289,6 +320,34 @@ function pack(d: DTypeOps, w: number): Fn {
   const lo = Array.from({ length: w }, () => f.local(I32));
   for (let c = 0; c < w; c++) f.get(LANE).i32(c).op(0x6c).set(lo[c]!);
   f.get(DST).set(dst).get(SRC).set(srcS).i32(0).set(s);
+  // Lanes contiguous: full strips go PACK_GROUP at a time, each source row
+  // copied to all of them, so a row's cache lines serve their strips in one
+  // pass (strip by strip, each line was fetched again for the next strip).
+  const G = PACK_GROUP;
+  const groups = f.local(I32), j = f.local(I32), p = f.local(I32), strip = f.local(I32);
+  const dg = Array.from({ length: G }, () => f.local(I32));
+  f.get(LANE).i32(es).op(0x46);
+  f.if(() => {
+    f.get(KC).i32(w * es).op(0x6c).set(strip);
+    f.get(COUNT).i32(G * w).op(0x6e).set(groups);
+    f.i32(0).set(j);
+    f.forLt(j, groups, 1, () => {
+      f.get(srcS).set(q);
+      for (let t = 0; t < G; t++) {
+        f.get(dst);
+        if (t > 0) f.get(strip).i32(t).op(0x6c).op(0x6a);
+        f.set(dg[t]!);
+      }
+      f.i32(0).set(p);
+      f.forLt(p, KC, 1, () => {
+        for (let t = 0; t < G; t++) copyBytes(f, dg[t]!, q, t * w * es, w * es);
+        for (let t = 0; t < G; t++) f.addTo(dg[t]!, w * es);
+        f.addLocal(q, DEPTH);
+      });
+      f.addTo(srcS, G * w * es).get(dst).get(strip).i32(G).op(0x6c).op(0x6a).set(dst);
+    });
+    f.get(groups).i32(G * w).op(0x6c).set(s);
+  });
   const depthLoop = (body: () => void): void => {
     f.get(srcS).set(q).get(KC).set(n);
     f.loop(() => {
@@ -304,19 +363,7 @@ function pack(d: DTypeOps, w: number): Fn {
       () => {
         f.get(LANE).i32(es).op(0x46); // lanes contiguous: block copy
         f.if(
-          () =>
-            depthLoop(() => {
-              let o = 0;
-              for (; o + 16 <= w * es; o += 16) {
-                f.get(dst).get(q).simd(V128_LOAD, ...f.mem(0, o)).simd(V128_STORE, ...f.mem(0, o));
-              }
-              for (; o + 8 <= w * es; o += 8) {
-                f.get(dst).get(q).op(0x29, ...f.mem(0, o)).op(0x37, ...f.mem(0, o));
-              }
-              for (; o < w * es; o += 4) {
-                f.get(dst).get(q).op(0x28, ...f.mem(0, o)).op(0x36, ...f.mem(0, o));
-              }
-            }),
+          () => depthLoop(() => copyBytes(f, dst, q, 0, w * es)),
           () =>
             depthLoop(() => {
               for (let c = 0; c < w; c++) {
@@ -344,8 +391,36 @@ function pack(d: DTypeOps, w: number): Fn {
 }
 
 /**
+ * Transposes `d.lanes` vectors in locals `rows` (row l, lanes = columns)
+ * into `t` (t[q] holds column q of every row) by lane shuffles; `u` are
+ * scratch locals.
+ */
+function transposeLanes(f: Fn, d: DTypeOps, rows: number[], u: number[], t: number[]): void {
+  const es = d.es;
+  // A shuffle pattern in bytes from lane indices (`lanes` and up: the second operand).
+  const shuffle = (x: number, y: number, ls: number[], to: number): void => {
+    const pattern = ls.flatMap((l) => Array.from({ length: es }, (_, i) => l * es + i));
+    f.get(x).get(y).simd(0x0d, ...pattern).set(to);
+  };
+  if (d.lanes === 2) {
+    shuffle(rows[0]!, rows[1]!, [0, 2], t[0]!);
+    shuffle(rows[0]!, rows[1]!, [1, 3], t[1]!);
+    return;
+  }
+  shuffle(rows[0]!, rows[1]!, [0, 4, 1, 5], u[0]!);
+  shuffle(rows[0]!, rows[1]!, [2, 6, 3, 7], u[1]!);
+  shuffle(rows[2]!, rows[3]!, [0, 4, 1, 5], u[2]!);
+  shuffle(rows[2]!, rows[3]!, [2, 6, 3, 7], u[3]!);
+  shuffle(u[0]!, u[2]!, [0, 1, 4, 5], t[0]!);
+  shuffle(u[0]!, u[2]!, [2, 3, 6, 7], t[1]!);
+  shuffle(u[1]!, u[3]!, [0, 1, 4, 5], t[2]!);
+  shuffle(u[1]!, u[3]!, [2, 3, 6, 7], t[3]!);
+}
+
+/**
  * Packs strips of `w` lanes from storage whose lanes are rows (`laneStride`
- * bytes apart) and whose depth is contiguous, as a transposed B is: blocks
+ * bytes apart) and whose depth is contiguous, as a transposed B or a
+ * non-transposed A is: blocks
  * of `16/es` rows × `16/es` depths are loaded as vectors and transposed
  * with lane shuffles. Depths past the last whole block, and a last strip
  * narrower than `w`, take a scalar loop (lanes past `count` are zero).
@@ -366,27 +441,7 @@ function packTransposed(d: DTypeOps, w: number): Fn {
   f.get(KC).i32(-L).op(0x71).set(kcv); // depths in whole vectors
   f.get(KC).i32(w * es).op(0x6c).set(strip);
   f.get(SRC).set(srcS).get(DST).set(dstS).i32(0).set(s);
-  // A shuffle pattern in bytes from lane indices (L and up: the second operand).
-  const lanes = (ls: number[]): number[] =>
-    ls.flatMap((l) => Array.from({ length: es }, (_, i) => l * es + i));
-  const shuffle = (x: number, y: number, ls: number[], to: number): void => {
-    f.get(x).get(y).simd(0x0d, ...lanes(ls)).set(to);
-  };
-  const transpose = (): void => {
-    if (L === 2) {
-      shuffle(rows[0]!, rows[1]!, [0, 2], t[0]!);
-      shuffle(rows[0]!, rows[1]!, [1, 3], t[1]!);
-      return;
-    }
-    shuffle(rows[0]!, rows[1]!, [0, 4, 1, 5], u[0]!);
-    shuffle(rows[0]!, rows[1]!, [2, 6, 3, 7], u[1]!);
-    shuffle(rows[2]!, rows[3]!, [0, 4, 1, 5], u[2]!);
-    shuffle(rows[2]!, rows[3]!, [2, 6, 3, 7], u[3]!);
-    shuffle(u[0]!, u[2]!, [0, 1, 4, 5], t[0]!);
-    shuffle(u[0]!, u[2]!, [2, 3, 6, 7], t[1]!);
-    shuffle(u[1]!, u[3]!, [0, 1, 4, 5], t[2]!);
-    shuffle(u[1]!, u[3]!, [2, 3, 6, 7], t[3]!);
-  };
+  const transpose = (): void => transposeLanes(f, d, rows, u, t);
   f.forLt(s, COUNT, w, () => {
     f.get(COUNT).get(s).op(0x6b).set(rem);
     f.i32(0).set(p);
@@ -395,13 +450,20 @@ function packTransposed(d: DTypeOps, w: number): Fn {
       f.forLt(p, kcv, L, () => {
         f.get(srcS).get(p).i32(es).op(0x6c).op(0x6a).set(q);
         f.get(dstS).get(p).i32(w * es).op(0x6c).op(0x6a).set(dp);
-        for (let h = 0; h < w / L; h++) {
+        for (let h = 0; h < Math.floor(w / L); h++) {
           for (let l = 0; l < L; l++) {
             f.get(q).get(lo[h * L + l]!).op(0x6a).simd(V128_LOAD, ...f.mem(0, 0)).set(rows[l]!);
           }
           transpose();
           for (let l = 0; l < L; l++) {
             f.get(dp).get(t[l]!).simd(V128_STORE, ...f.mem(0, l * w * es + h * 16));
+          }
+        }
+        // Lanes past the last whole group of L (a 5-wide strip's fifth), one by one.
+        for (let l = w - (w % L); l < w; l++) {
+          for (let e = 0; e < L; e++) {
+            f.get(dp).get(q).get(lo[l]!).op(0x6a).op(d.load, ...f.mem(d.align, e * es));
+            f.op(d.store, ...f.mem(d.align, e * w * es + l * es));
           }
         }
       });
@@ -460,18 +522,28 @@ function gemvAxpy(d: DTypeOps, fma: boolean): Fn {
   return f;
 }
 
-/** `out[i] (+)= Σ_p m[i·ld + p]·w[p]`, gathering one depth of several rows per vector. */
+/**
+ * `out[i] (+)= Σ_p m[i·ld + p]·w[p]`, `GEMV_DOT_ROWS` rows at a time: trips of one
+ * vector of depths per row, transposed by shuffles so that lanes are rows
+ * (each lane one output's chain, in depth order), then the last depths one
+ * by one, gathered into lanes.
+ */
 function gemvDot(d: DTypeOps, fma: boolean): Fn {
   const f = new Fn([I32, I32, I32, I32, I32, I32, I32]);
   const [W, M, LD, LEN, K, OUT, LOAD] = [0, 1, 2, 3, 4, 5, 6];
   const es = d.es;
-  const rows = 8;
-  const nv = rows / d.lanes;
+  const L = d.lanes;
+  const rows = GEMV_DOT_ROWS;
+  const nv = rows / L;
   const i = f.local(I32), op = f.local(I32), wp = f.local(I32), n = f.local(I32);
   const last = f.local(I32);
   const rp = Array.from({ length: rows }, () => f.local(I32));
   const acc = Array.from({ length: nv }, () => f.local(V128));
   const av = f.local(V128), t = f.local(V128);
+  const wv = Array.from({ length: L }, () => f.local(V128));
+  const rv = Array.from({ length: L }, () => f.local(V128));
+  const u = Array.from({ length: L }, () => f.local(V128));
+  const tv = Array.from({ length: L }, () => f.local(V128));
   f.get(LEN).i32(1).op(0x6b).set(last);
   f.i32(0).set(i).get(OUT).set(op);
   f.forLt(i, LEN, rows, () => {
@@ -490,22 +562,88 @@ function gemvDot(d: DTypeOps, fma: boolean): Fn {
       },
     );
     f.get(W).set(wp).get(K).set(n);
-    f.loop(() => {
-      f.get(wp).simd(d.loadSplat, ...f.mem(d.align, 0)).set(av);
-      for (let v = 0; v < nv; v++) {
-        f.get(rp[v * d.lanes]!).simd(d.loadSplat, ...f.mem(d.align, 0)).set(t);
-        for (let l = 1; l < d.lanes; l++) {
-          f.get(rp[v * d.lanes + l]!).get(t).simd(d.loadLane, ...f.mem(d.align, 0), l).set(t);
+    // Trips of 8 depths (fewer trips, fewer pointer bumps), then of one vector.
+    for (const g of new Set([8 / L, 1])) {
+      f.block(() => {
+        f.loop(() => {
+          f.get(n).i32(g * L).op(0x48).op(0x0d, 1); // fewer depths left: leave
+          for (let h = 0; h < g; h++) {
+            for (let q = 0; q < L; q++) {
+              f.get(wp).simd(d.loadSplat, ...f.mem(d.align, (h * L + q) * es)).set(wv[q]!);
+            }
+            for (let v = 0; v < nv; v++) {
+              for (let l = 0; l < L; l++) {
+                f.get(rp[v * L + l]!).simd(V128_LOAD, ...f.mem(0, h * 16)).set(rv[l]!);
+              }
+              transposeLanes(f, d, rv, u, tv);
+              for (let q = 0; q < L; q++) step(f, d, fma, acc[v]!, wv[q]!, () => f.get(tv[q]!));
+            }
+          }
+          for (const r of rp) f.addTo(r, g * L * es);
+          f.addTo(wp, g * L * es).addTo(n, -g * L);
+          f.op(0x0c, 0);
+        });
+      });
+    }
+    f.block(() => {
+      f.get(n).op(0x45).op(0x0d, 0); // no depths left
+      f.loop(() => {
+        f.get(wp).simd(d.loadSplat, ...f.mem(d.align, 0)).set(av);
+        for (let v = 0; v < nv; v++) {
+          f.get(rp[v * L]!).simd(d.loadSplat, ...f.mem(d.align, 0)).set(t);
+          for (let l = 1; l < L; l++) {
+            f.get(rp[v * L + l]!).get(t).simd(d.loadLane, ...f.mem(d.align, 0), l).set(t);
+          }
+          step(f, d, fma, acc[v]!, av, () => f.get(t));
         }
-        step(f, d, fma, acc[v]!, av, () => f.get(t));
-      }
-      for (const r of rp) f.addTo(r, es);
-      f.addTo(wp, es).addTo(n, -1);
-      f.get(n).op(0x0d, 0);
+        for (const r of rp) f.addTo(r, es);
+        f.addTo(wp, es).addTo(n, -1);
+        f.get(n).op(0x0d, 0);
+      });
     });
     for (let v = 0; v < nv; v++) f.get(op).get(acc[v]!).simd(V128_STORE, ...f.mem(4, v * 16));
     f.addTo(op, rows * es);
   });
+  return f;
+}
+
+/**
+ * `c[i][j] = (load ? c[i][j] : 0) + a[i]·b[j]` for `i < mc`, `j < nc` (a
+ * multiple of `nr`): a product one deep, which is one step of each chain,
+ * without the micro-kernels' per-tile set-up that dominates at that depth.
+ * `a` steps by `aStride` bytes; `b` is a packed, contiguous row.
+ */
+function outer(d: DTypeOps, fma: boolean, nr: number): Fn {
+  const f = new Fn([I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [A, AS, BP, C, LDC, MC, NC, LOAD] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const es = d.es;
+  const nv = (nr * es) / 16;
+  const i = f.local(I32), ap = f.local(I32), cr = f.local(I32), j = f.local(I32);
+  const ncb = f.local(I32);
+  const av = f.local(V128);
+  const acc = Array.from({ length: nv }, () => f.local(V128));
+  f.get(NC).i32(es).op(0x6c).set(ncb);
+  const rows = (load: boolean): void => {
+    f.i32(0).set(i).get(A).set(ap).get(C).set(cr);
+    f.forLt(i, MC, 1, () => {
+      f.get(ap).simd(d.loadSplat, ...f.mem(d.align, 0)).set(av);
+      f.i32(0).set(j);
+      f.loop(() => {
+        for (let v = 0; v < nv; v++) {
+          if (load) f.get(cr).get(j).op(0x6a).simd(V128_LOAD, ...f.mem(4, v * 16)).set(acc[v]!);
+          else f.simd(V128_CONST, ...ZERO16).set(acc[v]!);
+          step(f, d, fma, acc[v]!, av, () => {
+            f.get(BP).get(j).op(0x6a).simd(V128_LOAD, ...f.mem(4, v * 16));
+          });
+          f.get(cr).get(j).op(0x6a).get(acc[v]!).simd(V128_STORE, ...f.mem(4, v * 16));
+        }
+        f.addTo(j, nv * 16);
+        f.get(j).get(ncb).op(0x48).op(0x0d, 0);
+      });
+      f.addLocal(ap, AS).addLocal(cr, LDC);
+    });
+  };
+  f.get(LOAD).if(() => rows(true), () => rows(false));
   return f;
 }
 
@@ -520,10 +658,20 @@ export function generateModule(shape: ModuleShape): Uint8Array {
     }
     fns.push({ name: `mk_${d.name}`, fn: macroKernel(d, s) });
     if (s.rows > 0) fns.push({ name: `mkr_${d.name}`, fn: macroKernelRows(d, s, s.rows) });
+    if (s.shortK > 0) {
+      const short = { ...s, unroll: s.shortUnroll };
+      fns.push({ name: `mks_${d.name}`, fn: macroKernel(d, short) });
+      if (s.rows > 0) {
+        fns.push({ name: `mkrs_${d.name}`, fn: macroKernelRows(d, short, s.rows) });
+      }
+    }
     for (const w of new Set([s.mr, s.nr])) {
       fns.push({ name: `pack_${d.name}_${w}`, fn: pack(d, w) });
     }
-    fns.push({ name: `packt_${d.name}_${s.nr}`, fn: packTransposed(d, s.nr) });
+    for (const w of new Set([s.mr, s.nr])) {
+      fns.push({ name: `packt_${d.name}_${w}`, fn: packTransposed(d, w) });
+    }
+    fns.push({ name: `outer_${d.name}`, fn: outer(d, s.fma, s.nr) });
     fns.push({ name: `gva_${d.name}`, fn: gemvAxpy(d, s.fma) });
     fns.push({ name: `gvd_${d.name}`, fn: gemvDot(d, s.fma) });
   }

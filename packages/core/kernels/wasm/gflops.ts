@@ -3,7 +3,8 @@
  * together, 4·N·D·M flop) through the public API, for each backend, as the
  * best and the median of timed runs (the machine is shared: read ratios).
  *
- * `deno run --no-check kernels/wasm/gflops.ts [--quick] [--backends=wasm,wasm-mul,js]`
+ * `deno run --no-check kernels/wasm/gflops.ts [--quick] [--backends=wasm,wasm-mul,js]
+ *   [--dtypes=float32,float64] [--shapes=1024x1024x1024,64x64x64]`
  *
  * @module
  */
@@ -16,11 +17,11 @@ const picked = Deno.args.find((a) => a.startsWith("--backends="))?.slice(11).spl
   ["wasm", "wasm-mul"];
 const dtypes = (Deno.args.find((a) => a.startsWith("--dtypes="))?.slice(9).split(",") ??
   ["float32", "float64"]) as DType[];
-const shapes: [number, number, number][] = [[64, 64, 64], [1024, 1024, 1024], [8192, 256, 64], [
-  4096,
-  1024,
-  1,
-]];
+// `--shapes=64x64x64,4096x1024x1` picks N×D×M shapes (default: all four).
+const shapes: [number, number, number][] =
+  Deno.args.find((a) => a.startsWith("--shapes="))?.slice(9).split(",").map((s) =>
+    s.split("x").map(Number) as [number, number, number]
+  ) ?? [[64, 64, 64], [1024, 1024, 1024], [8192, 256, 64], [4096, 1024, 1]];
 
 interface Rates {
   wall: number[];
