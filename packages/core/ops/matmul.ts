@@ -18,11 +18,11 @@ import {
   type TensorData,
 } from "../tensor/tensor.ts";
 import {
-  forwardTask,
-  gradTasks,
+  forwardOf,
+  gradsOf,
   type MatmulOptions,
   type MatmulPlan,
-  planMatmul,
+  plannedMatmul,
 } from "./matmul_plan.ts";
 
 /** Options of {@linkcode matmul}. */
@@ -62,23 +62,25 @@ export interface MatmulOutOptions extends MatmulOptions {
 export function matmul(a: Tensor, b: Tensor, options: MatmulOutOptions = {}): Tensor {
   checkTensor(a, "A", "matmul");
   checkTensor(b, "B", "matmul");
-  const plan = planMatmul(a.shape, b.shape, options, "matmul");
+  const planned = plannedMatmul(a.shape, b.shape, options, "matmul");
+  const plan = planned.plan;
   const dtype = resultDType(a.dtype, b.dtype);
   const out = options.out === undefined
     ? new Tensor(allocate(dtype, sizeOfShape(plan.outShape)), plan.outShape)
     : checkOut(options.out, plan.outShape, dtype, [a, b], "matmul", "out");
-  runMatmul(plan, cast(a.data, dtype), cast(b.data, dtype), out.data);
+  runGemmTask(
+    getKernels().gemm,
+    forwardOf(planned),
+    cast(a.data, dtype),
+    cast(b.data, dtype),
+    out.data,
+  );
   // Backward rule: matmulGrad(a, b, dC, flags), deferred to the autograd driver.
   if (tracing()) {
     const flags = { transposeA: plan.transA, transposeB: plan.transB };
     record(out, [a, b], (dC) => new MatmulRequest(a, b, dC, flags));
   }
   return out;
-}
-
-/** Runs a planned forward product on buffers of one dtype. */
-export function runMatmul(plan: MatmulPlan, a: TensorData, b: TensorData, c: TensorData): void {
-  runGemmTask(getKernels().gemm, forwardTask(plan), a, b, c);
 }
 
 /** Options of {@linkcode matmulGrad}. */
@@ -192,8 +194,8 @@ function gradients(
   checkTensor(a, "A", fn);
   checkTensor(b, "B", fn);
   checkTensor(dC, "dC", fn);
-  const plan = planMatmul(a.shape, b.shape, options, fn);
-  checkGradShape(plan, dC, fn);
+  const planned = plannedMatmul(a.shape, b.shape, options, fn);
+  checkGradShape(planned.plan, dC, fn);
   const dtype = resultDType(resultDType(a.dtype, b.dtype), dC.dtype);
   const dA = options.outA === undefined
     ? undefined
@@ -204,13 +206,15 @@ function gradients(
   if (dA !== undefined && dB !== undefined && sharesMemory(dA.data, dB.data)) {
     throw new RangeError(`${fn}: outA and outB share memory`);
   }
-  const tasks = gradTasks(plan);
+  const tasks = gradsOf(planned);
   const gemm = getKernels().gemm;
-  const bufs: Partial<Record<"a" | "b" | "dC", TensorData>> = {};
-  const buf = (name: string): TensorData => {
-    const key = name as "a" | "b" | "dC";
-    return bufs[key] ??= cast({ a, b, dC }[key].data, dtype);
-  };
+  let castA: TensorData | undefined, castB: TensorData | undefined, castDC: TensorData | undefined;
+  const buf = (name: string): TensorData =>
+    name === "a"
+      ? castA ??= cast(a.data, dtype)
+      : name === "b"
+      ? castB ??= cast(b.data, dtype)
+      : castDC ??= cast(dC.data, dtype);
   const result = (task: typeof tasks.dA, like: Tensor, out: Tensor | undefined): Tensor => {
     // Compute straight into the destination when dtypes agree; otherwise
     // compute in the product's dtype and round once at the end.

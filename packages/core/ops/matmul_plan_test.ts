@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { forwardTask, gradTasks, planMatmul } from "./matmul_plan.ts";
+import {
+  forwardOf,
+  forwardTask,
+  gradsOf,
+  gradTasks,
+  planMatmul,
+  plannedMatmul,
+} from "./matmul_plan.ts";
 import { broadcastShapes } from "../tensor/shape.ts";
 import { cast, resultDType } from "./matmul.ts";
 import { ShapeError } from "../errors.ts";
@@ -66,4 +73,22 @@ Deno.test("resultDType and cast", () => {
   const down = cast(new Float64Array([0.1]), "float32");
   assert.ok(down instanceof Float32Array);
   assert.equal(down[0], Math.fround(0.1));
+});
+
+Deno.test("plannedMatmul remembers recent shape pairs and still checks the rest", () => {
+  const p = plannedMatmul([5, 3], [3, 4]);
+  assert.equal(plannedMatmul([5, 3], [3, 4]), p); // equal dimensions, other arrays
+  assert.notEqual(plannedMatmul([5, 3], [4, 3], { transposeB: true }), p);
+  assert.equal(gradsOf(p), gradsOf(p)); // tasks made once
+  assert.deepEqual(forwardOf(p), forwardTask(planMatmul([5, 3], [3, 4])));
+  assert.throws(() => plannedMatmul([5, 3], [4, 4]), ShapeError);
+  assert.throws(() => plannedMatmul([5, 3], [3, 4], { transposeA: 1 as unknown as boolean }), {
+    name: "TypeError",
+    message: "matmul: option transposeA must be a boolean, got number 1",
+  });
+  // After 16 other pairs the first is planned afresh, with the same content.
+  for (let i = 1; i <= 16; i++) plannedMatmul([i, 2], [2, 1]);
+  const again = plannedMatmul([5, 3], [3, 4]);
+  assert.notEqual(again, p);
+  assert.deepEqual(again.plan, p.plan);
 });
