@@ -69,7 +69,7 @@ export function toShared(tensor: Tensor): Tensor {
 
 /** `data` in `dtype` on a SharedArrayBuffer: itself when it already is, else one copy. */
 export function sharedData(data: TensorData, dtype: DType): TensorData {
-  if (isSharedData(data) && (dtype === "float32") === (data instanceof Float32Array)) return data;
+  if (isSharedAs(data, dtype)) return data;
   const out = allocateShared(dtype, data.length);
   // `set` converts float64 to float32 with the same rounding as core's `cast`.
   out.set(data);
@@ -81,6 +81,11 @@ export function allocateShared(dtype: DType, size: number): TensorData {
   const bytes = dtype === "float32" ? 4 : 8;
   const buffer = new SharedArrayBuffer(size * bytes);
   return dtype === "float32" ? new Float32Array(buffer) : new Float64Array(buffer);
+}
+
+/** Whether `data` is already what a product of `dtype` reads: shared, of that dtype. */
+export function isSharedAs(data: TensorData, dtype: DType): boolean {
+  return isSharedData(data) && (dtype === "float32") === (data instanceof Float32Array);
 }
 
 /** Whether `data` lives in a SharedArrayBuffer. */

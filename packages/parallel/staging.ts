@@ -8,7 +8,7 @@
  * @module
  */
 import type { DType, TensorData } from "@matgrad/core";
-import { isSharedData } from "./shared.ts";
+import { isSharedAs } from "./shared.ts";
 
 /** Free buffers kept at most, and the largest one kept (larger ones are left to the GC). */
 const KEEP = 8;
@@ -26,9 +26,7 @@ export class Staging {
    * {@linkcode Staging.release} once the call has settled).
    */
   stage(data: TensorData, dtype: DType, used: SharedArrayBuffer[]): TensorData {
-    if (isSharedData(data) && (dtype === "float32") === (data instanceof Float32Array)) {
-      return data;
-    }
+    if (isSharedAs(data, dtype)) return data;
     const bytes = data.length * (dtype === "float32" ? 4 : 8);
     const buffer = this.#take(bytes);
     used.push(buffer);

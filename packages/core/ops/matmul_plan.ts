@@ -7,7 +7,7 @@
  */
 import { ShapeError } from "../errors.ts";
 import type { GemmTask } from "../kernels/gemm_task.ts";
-import { broadcastShapes, formatShape } from "../tensor/shape.ts";
+import { broadcastShapes, formatShape, sameShape } from "../tensor/shape.ts";
 import { describe } from "../tensor/tensor.ts";
 
 /** Options shared by `matmul`, `matmulGrad` and their parallel twins. */
@@ -366,7 +366,7 @@ export function plannedMatmul(
   for (const e of cache) {
     if (
       e.transposeA === transposeA && e.transposeB === transposeB &&
-      sameDims(e.plan.aShape, aShape) && sameDims(e.plan.bShape, bShape)
+      sameShape(e.plan.aShape, aShape) && sameShape(e.plan.bShape, bShape)
     ) return e;
   }
   const entry: CacheEntry = {
@@ -387,10 +387,4 @@ export function forwardOf(p: PlannedMatmul): GemmTask {
 /** The gradient tasks of a planned product. */
 export function gradsOf(p: PlannedMatmul): { dA: GemmTask; dB: GemmTask } {
   return p.grads ??= gradTasks(p.plan);
-}
-
-function sameDims(x: readonly number[], y: readonly number[]): boolean {
-  if (x.length !== y.length) return false;
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
 }
