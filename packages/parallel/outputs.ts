@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { cast, Tensor, type TensorData } from "@matgrad/core";
+import { cast, checkOut, type DType, Tensor, type TensorData } from "@matgrad/core";
 import { isShared } from "./shared.ts";
 
 /** `out` itself, if it lives in a SharedArrayBuffer that workers can write into. */
@@ -29,4 +29,20 @@ export function like(data: TensorData, of: Tensor, out: Tensor | undefined): Ten
   }
   const same = (of.dtype === "float32") === (data instanceof Float32Array);
   return new Tensor(same ? data : cast(data, of.dtype), of.shape);
+}
+
+/**
+ * Checks an optional output tensor as core does (shape, dtype, no overlap
+ * with `inputs`) and that workers can write into it.
+ */
+export function sharedOut(
+  out: Tensor | undefined,
+  shape: readonly number[],
+  dtype: DType,
+  inputs: readonly Tensor[],
+  fn: string,
+  name: string,
+): Tensor | undefined {
+  if (out === undefined) return undefined;
+  return checkShared(checkOut(out, shape, dtype, inputs, fn, name), fn, name);
 }

@@ -9,7 +9,6 @@ import { releaseProxy, type Remote, wrap } from "npm:comlink@4.4.2";
 import {
   checkGradName,
   checkGradShape,
-  checkOut,
   checkTensor,
   type DType,
   forwardTask,
@@ -32,7 +31,7 @@ import { getKernels } from "@matgrad/core/kernels";
 import { PoolClosedError, WorkerError } from "./errors.ts";
 import { SERIAL_BELOW_FLOPS, SERIAL_BELOW_UNKNOWN } from "./crossover.ts";
 import { flops, gradJobs, needed, productJobs } from "./jobs.ts";
-import { checkShared, like } from "./outputs.ts";
+import { like, sharedOut } from "./outputs.ts";
 import type { Job, JobBuffers, WorkerApi } from "./protocol.ts";
 import { allocateShared } from "./shared.ts";
 import { Staging } from "./staging.ts";
@@ -160,12 +159,17 @@ export class Pool implements AsyncDisposable {
    * its checks and error messages, and the same bits. The output is split
    * into row blocks (2-D tiles when it has few rows).
    *
-   * @returns A promise of a new tensor on shared memory (for products
-   * computed on the calling thread, core's ordinary result).
+   * @param options Transposes, and `out`: a shared tensor (`sharedZeros`,
+   * `toShared`) to write the result into, checked as core checks it.
+   * @returns A promise of the result: `out` if given, else a new tensor on
+   * shared memory (for products computed on the calling thread, core's
+   * ordinary result).
    * @throws {PoolClosedError} (as a rejection) if the pool is closed.
    * @throws {WorkerError} (as a rejection) if a worker failed or died.
-   * @throws {TypeError} (as a rejection) for a non-tensor operand or a bad option, as core's `matmul`.
-   * @throws {ShapeError} (as a rejection) for shapes that do not multiply, as core's `matmul`.
+   * @throws {TypeError} (as a rejection) for a non-tensor operand, a bad option, or an `out` not
+   * in shared memory.
+   * @throws {ShapeError} (as a rejection) for shapes that do not multiply or a wrong `out` shape.
+   * @throws {DTypeError} (as a rejection) for a wrong `out` dtype.
    * @example
    * ```ts
    * import { createPool } from "@matgrad/parallel";
@@ -183,11 +187,7 @@ export class Pool implements AsyncDisposable {
     checkTensor(b, "B", "matmul");
     const plan = planMatmul(a.shape, b.shape, options, "matmul");
     const dtype = resultDType(a.dtype, b.dtype);
-    const out = options.out === undefined ? undefined : checkShared(
-      checkOut(options.out, plan.outShape, dtype, [a, b], "matmul", "out"),
-      "matmul",
-      "out",
-    );
+    const out = sharedOut(options.out, plan.outShape, dtype, [a, b], "matmul", "out");
     if (this.#serial(flops(plan))) return matmul(a, b, { ...transposes(options), out });
     const task = forwardTask(plan);
     const c = out?.data ?? allocateShared(dtype, plan.aIndex.length * plan.m * plan.n);
@@ -203,12 +203,17 @@ export class Pool implements AsyncDisposable {
    * number of workers, half of them compute dA and half dB, otherwise each
    * worker gets a block of both, in a single message.
    *
+   * @param options Transposes, and `outA` / `outB`: shared tensors to write
+   * the gradients into, checked as core checks them.
    * @returns A promise of `{ dA, dB }` with A's and B's shapes and dtypes, on
    * shared memory when the dtype needs no conversion.
    * @throws {PoolClosedError} (as a rejection) if the pool is closed.
    * @throws {WorkerError} (as a rejection) if a worker failed or died.
-   * @throws {TypeError} (as a rejection) for a non-tensor argument or a bad option, as core's `matmulGrad`.
+   * @throws {TypeError} (as a rejection) for a non-tensor argument or a bad option, as core's
+   * `matmulGrad`, or an `outA` / `outB` not in shared memory.
    * @throws {ShapeError} (as a rejection) for shapes that do not fit, as core's `matmulGrad`.
+   * @throws {DTypeError} (as a rejection) for a wrong `outA` / `outB` dtype.
+   * @throws {RangeError} (as a rejection) if an output overlaps an input or the other output.
    * @example
    * ```ts
    * import { createPool } from "@matgrad/parallel";
@@ -236,16 +241,8 @@ export class Pool implements AsyncDisposable {
     const plan = planMatmul(a.shape, b.shape, options, "matmulGrad");
     checkGradShape(plan, dC);
     const inputs = [a, b, dC];
-    const outA = options.outA === undefined ? undefined : checkShared(
-      checkOut(options.outA, a.shape, a.dtype, inputs, "matmulGrad", "outA"),
-      "matmulGrad",
-      "outA",
-    );
-    const outB = options.outB === undefined ? undefined : checkShared(
-      checkOut(options.outB, b.shape, b.dtype, inputs, "matmulGrad", "outB"),
-      "matmulGrad",
-      "outB",
-    );
+    const outA = sharedOut(options.outA, a.shape, a.dtype, inputs, "matmulGrad", "outA");
+    const outB = sharedOut(options.outB, b.shape, b.dtype, inputs, "matmulGrad", "outB");
     if (outA !== undefined && outB !== undefined && sharesMemory(outA.data, outB.data)) {
       throw new RangeError("matmulGrad: outA and outB share memory");
     }
@@ -279,8 +276,10 @@ export class Pool implements AsyncDisposable {
    * @returns A promise of the gradient, with its operand's shape and dtype.
    * @throws {PoolClosedError} (as a rejection) if the pool is closed.
    * @throws {WorkerError} (as a rejection) if a worker failed or died.
-   * @throws {TypeError} (as a rejection) for a bad `which`, a non-tensor or a bad option.
+   * @throws {TypeError} (as a rejection) for a bad `which`, a non-tensor, a bad option or an
+   * `out` not in shared memory.
    * @throws {ShapeError} (as a rejection) for shapes that do not fit.
+   * @throws {DTypeError} (as a rejection) for a wrong `out` dtype.
    * @example
    * ```ts
    * import { createPool } from "@matgrad/parallel";
@@ -311,9 +310,7 @@ export class Pool implements AsyncDisposable {
     const plan = planMatmul(a.shape, b.shape, options, fn);
     checkGradShape(plan, dC, fn);
     const of = which === "dA" ? a : b;
-    const out = options.out === undefined
-      ? undefined
-      : checkShared(checkOut(options.out, of.shape, of.dtype, [a, b, dC], fn, "out"), fn, "out");
+    const out = sharedOut(options.out, of.shape, of.dtype, [a, b, dC], fn, "out");
     if (this.#serial(flops(plan))) {
       return matmulGradPart(which, a, b, dC, { ...transposes(options), out });
     }
