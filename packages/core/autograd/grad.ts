@@ -7,7 +7,10 @@
  * each input's gradient contributions in the order its consumers ran. The
  * sync and async entry points share that one walk (a generator that yields
  * at each matmul node), so they visit nodes and add gradients in exactly
- * the same order and give the same bits.
+ * the same order and give the same bits. Each backward rule is told which
+ * of its inputs need a gradient (those computed from a differentiated
+ * argument) and skips the others: in `X·W` with a constant X, dX is never
+ * computed.
  *
  * Nesting: a grad call inside f gets its own tape; a tensor of the outer trace
  * is a constant for the inner one unless passed as its argument. The inner
