@@ -6,7 +6,7 @@
  */
 import type { MatmulPlan } from "@matgrad/core";
 import type { GemmTask, TaskBlock } from "@matgrad/core/kernels";
-import { BLOCK_TILE, planBlocks } from "./plan_blocks.ts";
+import { BLOCK_TILE, type BlockAxis, planBlocks } from "./plan_blocks.ts";
 import type { Job, JobBuffers } from "./protocol.ts";
 
 /**
@@ -50,7 +50,16 @@ export function flops(plan: MatmulPlan): number {
   return 2 * plan.m * plan.n * plan.k * plan.aIndex.length;
 }
 
+/**
+ * The axis to cut one product along so that workers duplicate less reading:
+ * a row block reads all of the right factor (k×n), a column block all of the
+ * left one (m×k), so rows when n ≤ m.
+ */
+export function cheaperAxis(task: GemmTask): BlockAxis {
+  return task.n <= task.m ? "rows" : "columns";
+}
+
 /** The jobs of one product cut into `parts` groups along `axis`. */
-export function productJobs(task: GemmTask, parts: number, axis: "rows" | "columns"): Job[][] {
+export function productJobs(task: GemmTask, parts: number, axis: BlockAxis): Job[][] {
   return planBlocks(task, parts, axis).map((blocks) => blocks.map((block) => ({ task, block })));
 }

@@ -14,7 +14,7 @@
  * back, as the matmul nodes of one backward pass follow each other); the
  * last columns time the first call of the 2-worker turn, made right after
  * the calling thread computed alone: on this VM an idle core takes
- * 0.1–0.3 ms to wake (`latency_bench.ts`). Each figure is the best of the repetitions
+ * 0.1–0.4 ms to wake (`overhead_bench.ts`). Each figure is the best of the repetitions
  * (on a shared machine the minimum estimates the uncontended time; medians
  * are printed too). Operands are shared once up front (`toShared`), as a
  * training loop would keep them.

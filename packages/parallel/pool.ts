@@ -30,7 +30,7 @@ import {
 import { getKernels } from "@matgrad/core/kernels";
 import { PoolClosedError, WorkerError } from "./errors.ts";
 import { SERIAL_BELOW_FLOPS, SERIAL_BELOW_UNKNOWN } from "./crossover.ts";
-import { flops, gradJobs, needed, productJobs } from "./jobs.ts";
+import { cheaperAxis, flops, gradJobs, needed, productJobs } from "./jobs.ts";
 import { like, sharedOut } from "./outputs.ts";
 import type { Job, JobBuffers, WorkerApi } from "./protocol.ts";
 import { allocateShared } from "./shared.ts";
@@ -319,10 +319,7 @@ export class Pool implements AsyncDisposable {
     // Only the two factors of this product: the third tensor is not read, so not copied.
     const factors: Record<string, Tensor> = { a, b, dC };
     const result = out?.dtype === dtype ? out.data : allocateShared(dtype, of.size);
-    // A row block reads all of the right factor, a column block all of the left one:
-    // cut so that the smaller one is what every worker reads whole.
-    const axis = task.n <= task.m ? "rows" : "columns";
-    const jobs = productJobs(task, this.size, axis);
+    const jobs = productJobs(task, this.size, cheaperAxis(task));
     await this.#run(fn, (stage) => ({
       [task.x]: stage(factors[task.x]!, dtype),
       [task.y]: stage(factors[task.y]!, dtype),

@@ -4,7 +4,14 @@ import { Tensor } from "../tensor/tensor.ts";
 import { getBackend, setBackend } from "../kernels/backend.ts";
 import { forEachBackend } from "../testing/backends.ts";
 import { tensor } from "../tensor/constructors.ts";
-import { assertClose, assertSameBits, randTensor, refMatmul, rng } from "../testing/reference.ts";
+import {
+  assertClose,
+  assertSameBits,
+  randTensor,
+  refMatmul,
+  rng,
+  storedShape,
+} from "../testing/reference.ts";
 
 /**
  * The seed's worked example, C = A·B with 2×2 operands: each element of dA
@@ -180,8 +187,8 @@ Deno.test("matmulGrad matches finite differences with 1-D operands", () => {
   for (const [as, bs] of cases) {
     for (const [tA, tB] of TRANSPOSES) {
       // flags apply to stored 2-D operands only, so swap their last two axes
-      const sa = tA && as.length > 1 ? [...as.slice(0, -2), as.at(-1)!, as.at(-2)!] : as;
-      const sb = tB && bs.length > 1 ? [...bs.slice(0, -2), bs.at(-1)!, bs.at(-2)!] : bs;
+      const sa = storedShape(as, tA);
+      const sb = storedShape(bs, tB);
       checkFiniteDifferences(sa, sb, tA, tB, seed += 4);
     }
   }
@@ -199,8 +206,8 @@ Deno.test("matmulGrad sums broadcast batch gradients back to each operand's shap
     let seed = 500;
     for (const [as, bs] of cases) {
       for (const [tA, tB] of TRANSPOSES) {
-        const sa = tA ? [...as.slice(0, -2), as.at(-1)!, as.at(-2)!] : as;
-        const sb = tB ? [...bs.slice(0, -2), bs.at(-1)!, bs.at(-2)!] : bs;
+        const sa = storedShape(as, tA);
+        const sb = storedShape(bs, tB);
         checkFiniteDifferences(sa, sb, tA, tB, seed += 4);
       }
     }
@@ -367,8 +374,8 @@ Deno.test("matmulGradPart gives each gradient alone with matmulGrad's bits", () 
     for (const [as, bs] of cases) {
       for (const [tA, tB] of TRANSPOSES) {
         if ((tA && as.length < 2) || (tB && bs.length < 2)) continue;
-        const sa = tA ? [...as.slice(0, -2), as.at(-1)!, as.at(-2)!] : as;
-        const sb = tB ? [...bs.slice(0, -2), bs.at(-1)!, bs.at(-2)!] : bs;
+        const sa = storedShape(as, tA);
+        const sb = storedShape(bs, tB);
         for (const [da, db] of [["float32", "float32"], ["float32", "float64"]] as const) {
           const a = randTensor(sa, da, seed++);
           const b = randTensor(sb, db, seed++);

@@ -9,6 +9,7 @@ import {
   bytesOf,
   randTensor,
   refMatmul,
+  storedShape,
 } from "../testing/reference.ts";
 import { forEachBackend } from "../testing/backends.ts";
 
@@ -25,14 +26,6 @@ const SHAPES: [number[], number[]][] = [
 ];
 
 /** Stored shape of an operand that is read transposed. */
-function stored(shape: readonly number[], trans: boolean): number[] {
-  if (!trans || shape.length < 2) return [...shape];
-  const s = [...shape];
-  s[s.length - 2] = shape[shape.length - 1]!;
-  s[s.length - 1] = shape[shape.length - 2]!;
-  return s;
-}
-
 function checkAgainstReference(
   aShape: number[],
   bShape: number[],
@@ -40,8 +33,8 @@ function checkAgainstReference(
   transposeB: boolean,
   seed: number,
 ): void {
-  const as = stored(aShape, transposeA);
-  const bs = stored(bShape, transposeB);
+  const as = storedShape(aShape, transposeA);
+  const bs = storedShape(bShape, transposeB);
   for (const dtype of ["float64", "float32"] as const) {
     const a = randTensor(as, dtype, seed);
     const b = randTensor(bs, dtype, seed + 1);
@@ -87,8 +80,8 @@ Deno.test("matmul promotes and squeezes 1-D operands as NumPy does", () => {
     for (const tA of [false, true]) {
       for (const tB of [false, true]) {
         // A transpose flag on a 1-D operand is ignored, as for NumPy's vectors.
-        const as = stored(aShape, tA);
-        const bs = stored(bShape, tB);
+        const as = storedShape(aShape, tA);
+        const bs = storedShape(bShape, tB);
         const a = randTensor(as, "float64", seed++);
         const b = randTensor(bs, "float64", seed++);
         const c = matmul(a, b, { transposeA: tA, transposeB: tB });
@@ -123,8 +116,8 @@ Deno.test("matmul broadcasts batch dimensions", () => {
     let seed = 200;
     for (const [aShape, bShape, outShape] of cases) {
       for (const [tA, tB] of [[false, false], [true, false], [false, true], [true, true]]) {
-        const as = stored(aShape, tA!);
-        const bs = stored(bShape, tB!);
+        const as = storedShape(aShape, tA!);
+        const bs = storedShape(bShape, tB!);
         const a = randTensor(as, "float64", seed++);
         const b = randTensor(bs, "float64", seed++);
         const c = matmul(a, b, { transposeA: tA!, transposeB: tB! });

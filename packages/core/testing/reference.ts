@@ -27,6 +27,18 @@ export function randomValues(size: number, seed: number): number[] {
   return out;
 }
 
+/**
+ * How an operand of logical shape `shape` is stored when it is read
+ * transposed: its last two axes swapped (1-D shapes are never transposed).
+ */
+export function storedShape(shape: readonly number[], trans: boolean): number[] {
+  if (!trans || shape.length < 2) return [...shape];
+  const s = [...shape];
+  s[s.length - 2] = shape[shape.length - 1]!;
+  s[s.length - 1] = shape[shape.length - 2]!;
+  return s;
+}
+
 /** The product of a shape's dimensions. */
 export function product(shape: readonly number[]): number {
   let s = 1;

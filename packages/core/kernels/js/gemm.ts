@@ -8,6 +8,7 @@
  */
 import type { TensorData } from "../../tensor/tensor.ts";
 import type { Gemm, KernelBackend } from "../types.ts";
+import { degenerateProduct } from "../degenerate.ts";
 import { micro32, micro64, MR, NR } from "./micro.ts";
 import { packA, packB } from "./pack.ts";
 
@@ -46,13 +47,7 @@ export const gemmJs: Gemm = (
   ldc: number,
   accumulate: boolean,
 ): void => {
-  if (m === 0 || n === 0) return;
-  if (k === 0) {
-    if (!accumulate) {
-      for (let i = 0; i < m; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + n);
-    }
-    return;
-  }
+  if (degenerateProduct(m, n, k, c, cOff, ldc, accumulate)) return;
   const f32 = c instanceof Float32Array;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);

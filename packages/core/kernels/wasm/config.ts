@@ -162,6 +162,7 @@ export const GEMV_BLOCK = 8;
 /**
  * Rows per block of the dot-form matrix-vector kernel: each row is one
  * chain of multiply-adds, so 16 rows keep four float32 chains in flight
- * (eight gave 8–10% less with FMA, whose latency then bound the loop).
+ * (eight gave 8–10% less with FMA, whose latency then bound the loop, in a
+ * throwaway comparison not kept; `gflops.ts` measures the chosen kernel).
  */
 export const GEMV_DOT_ROWS = 16;

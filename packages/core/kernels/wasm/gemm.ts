@@ -22,6 +22,7 @@
  * @module
  */
 import type { TensorData } from "../../tensor/tensor.ts";
+import { degenerateProduct } from "../degenerate.ts";
 import type { Gemm } from "../types.ts";
 import { GEMV_BLOCK, GEMV_DOT_ROWS, type KernelShape, type ModuleShape } from "./config.ts";
 import type { KernelExports } from "./loader.ts";
@@ -403,13 +404,7 @@ export function createWasmGemm(
     ldc: number,
     accumulate: boolean,
   ): void => {
-    if (m === 0 || n === 0) return;
-    if (k === 0) {
-      if (!accumulate) {
-        for (let i = 0; i < m; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + n);
-      }
-      return;
-    }
+    if (degenerateProduct(m, n, k, c, cOff, ldc, accumulate)) return;
     const kd = c instanceof Float32Array ? k32 : k64;
     if (m === 1 || n === 1) {
       gemv(kd, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
