@@ -4,9 +4,10 @@
  * 1. Round trips to a worker: an empty message, one carrying
  *    SharedArrayBuffer views, and one sent after the calling thread computed
  *    alone for a while (so the other core may have gone idle).
- * 2. Writing 1 MB into memory the first time (a page fault per 4 KiB page)
- *    against rewriting reused memory: new SharedArrayBuffer, new ArrayBuffer,
- *    and one reused SharedArrayBuffer.
+ * 2. Allocating and writing 1 MB and 8 MB: a new SharedArrayBuffer (fresh
+ *    pages, so a page fault per 4 KiB page on first write), a new ArrayBuffer
+ *    (the allocator hands back freed memory, zeroed), and one reused
+ *    SharedArrayBuffer.
  * 3. Copying 16 MB between two reused typed arrays (`set`), as core's
  *    WebAssembly kernels copy an operand into their memory.
  *
@@ -57,25 +58,29 @@ for (const [name, message, before] of cases) {
 worker.terminate();
 
 const MB = 1 << 20;
-const reused = new Float32Array(new SharedArrayBuffer(MB));
-const writes: [string, () => Float32Array][] = [
-  ["new SharedArrayBuffer", () => new Float32Array(new SharedArrayBuffer(MB))],
-  ["new ArrayBuffer", () => new Float32Array(MB / 4)],
-  ["reused SharedArrayBuffer", () => reused],
-];
-console.log("\n| allocate and write 1 MB | min | median |\n| --- | --- | --- |");
-const keep: Float32Array[] = []; // a few live buffers, as results in use would be
-for (const [name, make] of writes) {
-  const times: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const t0 = performance.now();
-    make().fill(i);
-    times.push(performance.now() - t0);
-    keep.push(make());
-    if (keep.length > 4) keep.shift();
+console.log("\n| allocate and write | min | median |\n| --- | --- | --- |");
+// 8 MB: dA of the 8192×256×64 backward pass.
+for (const size of [MB, 8 * MB]) {
+  const reused = new Float32Array(new SharedArrayBuffer(size));
+  const writes: [string, () => Float32Array][] = [
+    ["new SharedArrayBuffer", () => new Float32Array(new SharedArrayBuffer(size))],
+    ["new ArrayBuffer", () => new Float32Array(size / 4)],
+    ["reused SharedArrayBuffer", () => reused],
+  ];
+  const keep: Float32Array[] = []; // a few live buffers, as results in use would be
+  for (const [name, make] of writes) {
+    const times: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t0 = performance.now();
+      make().fill(i);
+      times.push(performance.now() - t0);
+      keep.push(make());
+      if (keep.length > 4) keep.shift();
+    }
+    times.sort((x, y) => x - y);
+    const label = `${name}, ${size / MB} MB`;
+    console.log(`| ${label} | ${times[0]!.toFixed(3)} ms | ${times[50]!.toFixed(3)} ms |`);
   }
-  times.sort((x, y) => x - y);
-  console.log(`| ${name} | ${times[0]!.toFixed(3)} ms | ${times[100]!.toFixed(3)} ms |`);
 }
 
 const big = new Float32Array(4 << 20).fill(1);

@@ -9,8 +9,8 @@
  * Each product is timed four ways: forward and backward with new outputs on
  * every call, then into outputs reused across calls (`out`, `outA`/`outB`).
  *
- * Modes take turns, four calls each, so that load from other processes hits
- * them alike. The main columns time the second to fourth calls (back to
+ * Modes take turns, eight calls each, so that load from other processes hits
+ * them alike. The main columns time the second to eighth calls (back to
  * back, as the matmul nodes of one backward pass follow each other); the
  * last columns time the first call of the 2-worker turn, made right after
  * the calling thread computed alone: on this VM an idle core takes
@@ -99,7 +99,7 @@ interface Samples {
 type Times = Record<Mode, Samples>;
 
 /** Calls per mode in a row; the first is timed apart from the rest. */
-const burst = 4;
+const burst = 8;
 /** The order of turns: the 2-worker turn follows the serial one. */
 const turns: Mode[] = ["1 worker", "serial", "2 workers"].filter((m) =>
   modes.includes(m as Mode)

@@ -32,6 +32,7 @@ import { PoolClosedError, WorkerError } from "./errors.ts";
 import { SERIAL_BELOW_FLOPS, SERIAL_BELOW_UNKNOWN } from "./crossover.ts";
 import { cheaperAxis, flops, gradJobs, needed, productJobs } from "./jobs.ts";
 import { like, sharedOut } from "./outputs.ts";
+import { type GateTicket, PostGate } from "./post_gate.ts";
 import type { Job, JobBuffers, WorkerApi } from "./protocol.ts";
 import { allocateShared } from "./shared.ts";
 import { Staging } from "./staging.ts";
@@ -67,8 +68,10 @@ interface Slot {
 export interface PoolHooks {
   /** Kills worker `index`: terminated from outside, or crashed by an uncaught error inside. */
   kill(index: number, how: "terminate" | "crash"): void;
-  /** Sends raw jobs to worker `index`, bypassing the checks. */
-  run(index: number, buffers: JobBuffers, jobs: Job[]): Promise<void>;
+  /** Sends raw jobs to worker `index`, bypassing the checks (and, without a ticket, the gate). */
+  run(index: number, buffers: JobBuffers, jobs: Job[], gate?: GateTicket): Promise<void>;
+  /** Turns the post gate on (the default) or off, for `post_gate_bench.ts`. */
+  gate(on: boolean): void;
   /** How many workers were started so far, replacements included. */
   started(): number;
 }
@@ -110,6 +113,8 @@ export class Pool implements AsyncDisposable {
   #closed = false;
   #started = 0;
   readonly #staging = new Staging();
+  readonly #gate = new PostGate();
+  #gateOn = true;
   readonly #serialBelow: number | undefined;
 
   /**
@@ -148,7 +153,9 @@ export class Pool implements AsyncDisposable {
         if (how === "crash") slot.remote.crash().catch(() => {});
         else this.#died(slot, "was terminated");
       },
-      run: (index, buffers, jobs) => this.#send(this.#live(index), "run", buffers, jobs),
+      run: (index, buffers, jobs, gate) =>
+        this.#send(this.#live(index), "run", buffers, jobs, gate),
+      gate: (on) => this.#gateOn = on,
       started: () => this.#started,
     });
   }
@@ -456,20 +463,37 @@ export class Pool implements AsyncDisposable {
   }
 
   async #dispatch(fn: string, buffers: JobBuffers, jobs: Job[][]): Promise<void> {
-    const parts = jobs.flatMap((list, i) =>
-      list.length === 0 ? [] : [this.#send(this.#live(i), fn, needed(buffers, list), list)]
-    );
+    // One worker alone cannot be held up by the posting of another's jobs.
+    const ticket = jobs.filter((list) => list.length > 0).length > 1 && this.#gateOn
+      ? this.#gate.ticket()
+      : undefined;
+    let parts: Promise<void>[];
+    try {
+      parts = jobs.flatMap((list, i) =>
+        list.length === 0
+          ? []
+          : [this.#send(this.#live(i), fn, needed(buffers, list), list, ticket)]
+      );
+    } finally {
+      if (ticket !== undefined) this.#gate.open(ticket);
+    }
     // Settle every part first, so that no worker still writes into this call's buffers.
     const results = await Promise.allSettled(parts);
     for (const r of results) if (r.status === "rejected") throw r.reason;
   }
 
-  #send(slot: Slot, fn: string, buffers: JobBuffers, jobs: Job[]): Promise<void> {
+  #send(
+    slot: Slot,
+    fn: string,
+    buffers: JobBuffers,
+    jobs: Job[],
+    gate?: GateTicket,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const pending: Pending = { fn, reject };
       slot.pending.add(pending);
       const { name, fused } = getKernels();
-      slot.remote.run({ name, fused }, buffers, jobs).then(
+      slot.remote.run({ name, fused }, buffers, jobs, gate).then(
         () => {
           if (slot.pending.delete(pending)) resolve();
         },

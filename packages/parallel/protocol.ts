@@ -7,6 +7,7 @@
  */
 import type { GemmTask, TaskBlock, TaskBuffer } from "@matgrad/core/kernels";
 import type { TensorData } from "@matgrad/core";
+import type { GateTicket } from "./post_gate.ts";
 
 /** One block of one task. */
 export interface Job {
@@ -31,8 +32,11 @@ export interface BackendId {
 export interface WorkerApi {
   /** The handshake: answers with the worker's default kernel backend. */
   ping(): BackendId;
-  /** Runs `jobs` with the kernels of `backend`, writing into shared buffers. */
-  run(backend: BackendId, buffers: JobBuffers, jobs: readonly Job[]): void;
+  /**
+   * Runs `jobs` with the kernels of `backend`, writing into shared buffers;
+   * with a `gate` ticket, only once the pool has posted the rest of the call.
+   */
+  run(backend: BackendId, buffers: JobBuffers, jobs: readonly Job[], gate?: GateTicket): void;
   /** Test hook: throws an uncaught error right after answering, killing the worker. */
   crash(): void;
 }

@@ -8,6 +8,7 @@
 import { expose } from "npm:comlink@4.4.2";
 import { type BackendName, setBackend } from "@matgrad/core";
 import { getKernels, runGemmTask } from "@matgrad/core/kernels";
+import { passGate } from "./post_gate.ts";
 import type { JobBuffers, WorkerApi } from "./protocol.ts";
 
 const api: WorkerApi = {
@@ -15,7 +16,8 @@ const api: WorkerApi = {
     const { name, fused } = getKernels();
     return { name, fused };
   },
-  run(backend, buffers, jobs) {
+  run(backend, buffers, jobs, gate) {
+    if (gate !== undefined) passGate(gate);
     const active = getKernels();
     if (active.name !== backend.name || active.fused !== backend.fused) {
       // `fma` matters only for "wasm"; "js" ignores it.
