@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { forwardTask, matmul, planMatmul, randn } from "@matgrad/core";
 import { createPool, sharedZeros, toShared } from "./mod.ts";
-import { GATE_MAX_MS, passGate, PostGate } from "./post_gate.ts";
+import { GATE_MAX_MS, type GateTicket, passGate, PostGate } from "./post_gate.ts";
 import { hooks } from "./testing.ts";
 import { assertSameBits } from "./test_util.ts";
 
@@ -37,40 +37,46 @@ Deno.test("a gate that is never opened delays by GATE_MAX_MS at most, never hang
   assert.ok(waited >= GATE_MAX_MS - 1, `returned after ${waited} ms, before the gate's limit`);
 });
 
-Deno.test("a worker holds a gated job until the gate opens, and computes it exactly", async () => {
-  await using pool = createPool({ workers: 1, serialBelowFlops: 0 });
-  const a = toShared(randn([24, 16], { seed: 1 }));
-  const b = toShared(randn([16, 8], { seed: 2 }));
+/**
+ * A 1-worker pool, warmed with one ungated run of a 24×16·16×8 product (so
+ * the next message arrives at once), and `run(ticket)` to send it again.
+ */
+async function gatedProduct(seed: number) {
+  const pool = createPool({ workers: 1, serialBelowFlops: 0 });
+  const a = toShared(randn([24, 16], { seed }));
+  const b = toShared(randn([16, 8], { seed: seed + 1 }));
   const c = sharedZeros([24, 8]);
-  const task = forwardTask(planMatmul(a.shape, b.shape));
-  const block = { o0: 0, o1: 1, r0: 0, r1: 24, c0: 0, c1: 8 };
+  const job = {
+    task: forwardTask(planMatmul(a.shape, b.shape)),
+    block: { o0: 0, o1: 1, r0: 0, r1: 24, c0: 0, c1: 8 },
+  };
   const buffers = { a: a.data, b: b.data, c: c.data };
-  await hooks(pool).run(0, buffers, [{ task, block }]); // warm: the next message arrives at once
+  await hooks(pool).run(0, buffers, [job]);
   c.data.fill(0);
+  const run = (ticket: GateTicket) => hooks(pool).run(0, buffers, [job], ticket);
+  return { pool, c, expected: matmul(a, b), run };
+}
+
+Deno.test("a worker holds a gated job until the gate opens, and computes it exactly", async () => {
+  const { pool, c, expected, run } = await gatedProduct(1);
+  await using _ = pool;
   const gate = new PostGate();
   const ticket = gate.ticket();
-  const call = hooks(pool).run(0, buffers, [{ task, block }], ticket);
+  const call = run(ticket);
   // Not opened yet: the worker may not have written a single element.
   await new Promise((r) => setTimeout(r, 5));
   assert.equal(c.data.every((v) => v === 0), true, "the worker ran before the gate opened");
   gate.open(ticket);
   await call;
-  assertSameBits(c, matmul(a, b), "C");
+  assertSameBits(c, expected, "C");
 });
 
 Deno.test("a gated job whose gate never opens runs after GATE_MAX_MS, exactly", async () => {
-  await using pool = createPool({ workers: 1, serialBelowFlops: 0 });
-  const a = toShared(randn([24, 16], { seed: 3 }));
-  const b = toShared(randn([16, 8], { seed: 4 }));
-  const c = sharedZeros([24, 8]);
-  const task = forwardTask(planMatmul(a.shape, b.shape));
-  const block = { o0: 0, o1: 1, r0: 0, r1: 24, c0: 0, c1: 8 };
-  const buffers = { a: a.data, b: b.data, c: c.data };
-  await hooks(pool).run(0, buffers, [{ task, block }]);
-  c.data.fill(0);
+  const { pool, c, expected, run } = await gatedProduct(3);
+  await using _ = pool;
   const t0 = performance.now();
-  await hooks(pool).run(0, buffers, [{ task, block }], new PostGate().ticket());
+  await run(new PostGate().ticket());
   const took = performance.now() - t0;
   assert.ok(took >= GATE_MAX_MS - 1, `finished after ${took} ms: the worker did not wait`);
-  assertSameBits(c, matmul(a, b), "C");
+  assertSameBits(c, expected, "C");
 });
