@@ -464,6 +464,8 @@ export class Pool implements AsyncDisposable {
 
   async #dispatch(fn: string, buffers: JobBuffers, jobs: Job[][]): Promise<void> {
     // One worker alone cannot be held up by the posting of another's jobs.
+    // Tickets are taken and opened within this synchronous block, so calls
+    // open in the order they were numbered.
     const ticket = jobs.filter((list) => list.length > 0).length > 1 && this.#gateOn
       ? this.#gate.ticket()
       : undefined;
