@@ -25,7 +25,10 @@ const SHAPES: [number[], number[]][] = [
   [[4, 5], [5, 0]],
 ];
 
-/** Stored shape of an operand that is read transposed. */
+/**
+ * `matmul` of seeded operands (stored transposed where asked) against the
+ * independent float64 reference, in both dtypes; the operands stay unchanged.
+ */
 function checkAgainstReference(
   aShape: number[],
   bShape: number[],

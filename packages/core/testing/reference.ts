@@ -6,7 +6,8 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type DType, Tensor } from "../tensor/tensor.ts";
+import { type DType, Tensor, type TensorData } from "../tensor/tensor.ts";
+import type { Gemm } from "../kernels/types.ts";
 
 /** Same seed, same stream: mulberry32, kept apart from the library's randn. */
 export function rng(seed: number): () => number {
@@ -181,6 +182,90 @@ export function refGemm(
       c[cOff + i * ldc + j] = s;
     }
   }
+}
+
+/** {@linkcode refGemm} with its rounding fixed: a {@linkcode Gemm} to run beside a kernel. */
+export function refGemmWith(round: (x: number) => number): Gemm {
+  return (tA, tB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc) =>
+    refGemm(tA, tB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc, round);
+}
+
+/** A kernel test case: a product with padding added to each leading dimension and offset. */
+export interface GemmCase {
+  transA: boolean;
+  transB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  /** Padding added to each leading dimension and before each matrix. */
+  pad: number;
+  accumulate: boolean;
+}
+
+/** The padded buffers of a {@linkcode GemmCase}. */
+export interface GemmOperands {
+  a: Float32Array | Float64Array;
+  b: Float32Array | Float64Array;
+  c: Float32Array | Float64Array;
+  lda: number;
+  ldb: number;
+  ldc: number;
+  aOff: number;
+  bOff: number;
+  cOff: number;
+}
+
+/** What C holds outside the m×n block, so that a stray write shows. */
+export const GEMM_SENTINEL = -7.25;
+
+/**
+ * Seeded padded operands for `c`: C holds {@linkcode GEMM_SENTINEL} outside
+ * the m×n block, random values inside when accumulating. `make` builds A and
+ * B from their values (a plain typed array by default).
+ */
+export function gemmOperands(
+  ctor: Float32ArrayConstructor | Float64ArrayConstructor,
+  c: GemmCase,
+  seed: number,
+  make: (values: number[]) => Float32Array | Float64Array = (v) => ctor.from(v),
+): GemmOperands {
+  const { transA, transB, m, n, k, pad, accumulate } = c;
+  const [aRows, aCols] = transA ? [k, m] : [m, k];
+  const [bRows, bCols] = transB ? [n, k] : [k, n];
+  const lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+  const aOff = pad * 3, bOff = pad * 5, cOff = pad * 7;
+  const a = make(randomValues(aOff + aRows * lda + pad, seed));
+  const b = make(randomValues(bOff + bRows * ldb + pad, seed + 1));
+  const cc = new ctor(cOff + m * ldc + pad).fill(GEMM_SENTINEL);
+  if (accumulate) {
+    const init = randomValues(m * n, seed + 2);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) cc[cOff + i * ldc + j] = init[i * n + j]!;
+    }
+  }
+  return { a, b, c: cc, lda, ldb, ldc, aOff, bOff, cOff };
+}
+
+/** Runs `gemm` on case `c`'s operands `o`, writing into `out` (laid out as `o.c`). */
+export function runGemm(gemm: Gemm, c: GemmCase, o: GemmOperands, out: TensorData): void {
+  const { transA, transB, m, n, k, accumulate } = c;
+  gemm(
+    transA,
+    transB,
+    m,
+    n,
+    k,
+    o.a,
+    o.aOff,
+    o.lda,
+    o.b,
+    o.bOff,
+    o.ldb,
+    out,
+    o.cOff,
+    o.ldc,
+    accumulate,
+  );
 }
 
 /** Identity rounding, for float64 references. */

@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { gemmJs, jsBackend } from "./gemm.ts";
-import { assertSameBits, exact, randomValues, refGemm } from "../../testing/reference.ts";
+import {
+  assertSameBits,
+  exact,
+  type GemmCase,
+  gemmOperands,
+  randomValues,
+  refGemm,
+  refGemmWith,
+  runGemm,
+} from "../../testing/reference.ts";
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 const DTYPES: [string, Ctor, (x: number) => number][] = [
@@ -9,46 +18,18 @@ const DTYPES: [string, Ctor, (x: number) => number][] = [
 ];
 const TRANS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
 
-interface Case {
-  transA: boolean;
-  transB: boolean;
-  m: number;
-  n: number;
-  k: number;
-  /** Padding added to each leading dimension and before each matrix. */
-  pad: number;
-  accumulate: boolean;
-}
-
 /**
  * Runs the kernel and the plain loop on the same padded buffers (C filled
  * with a sentinel outside the m×n block, random inside when accumulating)
  * and demands identical bits over the whole of C, so a write outside the
  * block or a different rounding order shows up.
  */
-function check(ctor: Ctor, round: (x: number) => number, c: Case, seed: number): void {
-  const { transA, transB, m, n, k, pad, accumulate } = c;
-  const [aRows, aCols] = transA ? [k, m] : [m, k];
-  const [bRows, bCols] = transB ? [n, k] : [k, n];
-  const lda = aCols + pad;
-  const ldb = bCols + pad;
-  const ldc = n + pad;
-  const aOff = pad * 3;
-  const bOff = pad * 5;
-  const cOff = pad * 7;
-  const a = ctor.from(randomValues(aOff + aRows * lda + pad, seed));
-  const b = ctor.from(randomValues(bOff + bRows * ldb + pad, seed + 1));
-  const cInit = new ctor(cOff + m * ldc + pad).fill(-7.25);
-  if (accumulate) {
-    const init = randomValues(m * n, seed + 2);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) cInit[cOff + i * ldc + j] = init[i * n + j]!;
-    }
-  }
-  const got = cInit.slice();
-  const want = cInit.slice();
-  gemmJs(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, got, cOff, ldc, accumulate);
-  refGemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, want, cOff, ldc, accumulate, round);
+function check(ctor: Ctor, round: (x: number) => number, c: GemmCase, seed: number): void {
+  const o = gemmOperands(ctor, c, seed);
+  const got = o.c.slice();
+  const want = o.c.slice();
+  runGemm(gemmJs, c, o, got);
+  runGemm(refGemmWith(round), c, o, want);
   assertSameBits(got, want, JSON.stringify(c));
 }
 

@@ -7,8 +7,12 @@ import {
   assertClose,
   assertSameBits,
   exact,
+  GEMM_SENTINEL as SENTINEL,
+  type GemmCase as Case,
+  gemmOperands,
   randomValues,
-  refGemm,
+  refGemmWith,
+  runGemm as run,
 } from "../../testing/reference.ts";
 import { FMA_SHAPE, MULADD_SHAPE } from "./config.ts";
 import { generateModule } from "./generate.ts";
@@ -23,7 +27,6 @@ const DTYPES: [Ctor, (x: number) => number][] = [[Float64Array, exact], [
   Math.fround,
 ]];
 const TRANS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
-const SENTINEL = -7.25;
 
 /** A typed array of `ctor`'s dtype over a SharedArrayBuffer (as the worker pool passes them). */
 function sharedArray(ctor: Ctor, length: number): Float32Array | Float64Array {
@@ -36,72 +39,14 @@ const features = wasmFeatures();
 const mulAdd: Gemm | undefined = features.simd ? wasmBackend({ fma: false }).gemm : undefined;
 const fused: Gemm | undefined = features.relaxed ? wasmBackend({ fma: true }).gemm : undefined;
 
-interface Case {
-  transA: boolean;
-  transB: boolean;
-  m: number;
-  n: number;
-  k: number;
-  /** Padding added to each leading dimension and before each matrix. */
-  pad: number;
-  accumulate: boolean;
-}
-
-interface Operands {
-  a: Float32Array | Float64Array;
-  b: Float32Array | Float64Array;
-  c: Float32Array | Float64Array;
-  lda: number;
-  ldb: number;
-  ldc: number;
-  aOff: number;
-  bOff: number;
-  cOff: number;
-}
-
-/** Padded operands, C holding a sentinel outside the m×n block (random inside when accumulating). */
-function operands(ctor: Ctor, c: Case, seed: number, shared = false): Operands {
-  const { transA, transB, m, n, k, pad, accumulate } = c;
-  const [aRows, aCols] = transA ? [k, m] : [m, k];
-  const [bRows, bCols] = transB ? [n, k] : [k, n];
-  const lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
-  const aOff = pad * 3, bOff = pad * 5, cOff = pad * 7;
-  const make = (values: number[]) => {
+/** Padded operands (see `gemmOperands`), A and B on shared memory when `shared`. */
+function operands(ctor: Ctor, c: Case, seed: number, shared = false) {
+  return gemmOperands(ctor, c, seed, (values) => {
     if (!shared) return ctor.from(values);
     const out = sharedArray(ctor, values.length);
     out.set(values);
     return out;
-  };
-  const a = make(randomValues(aOff + aRows * lda + pad, seed));
-  const b = make(randomValues(bOff + bRows * ldb + pad, seed + 1));
-  const cc = new ctor(cOff + m * ldc + pad).fill(SENTINEL);
-  if (accumulate) {
-    const init = randomValues(m * n, seed + 2);
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) cc[cOff + i * ldc + j] = init[i * n + j]!;
-    }
-  }
-  return { a, b, c: cc, lda, ldb, ldc, aOff, bOff, cOff };
-}
-
-function run(gemm: Gemm, c: Case, o: Operands, out: Float32Array | Float64Array): void {
-  gemm(
-    c.transA,
-    c.transB,
-    c.m,
-    c.n,
-    c.k,
-    o.a,
-    o.aOff,
-    o.lda,
-    o.b,
-    o.bOff,
-    o.ldb,
-    out,
-    o.cOff,
-    o.ldc,
-    c.accumulate,
-  );
+  });
 }
 
 /** The mul+add kernel against the JS kernel and the plain loop, bit for bit over all of C. */
@@ -110,24 +55,7 @@ function checkExact(ctor: Ctor, round: (x: number) => number, c: Case, seed: num
   const got = o.c.slice(), js = o.c.slice(), want = o.c.slice();
   run(mulAdd!, c, o, got);
   run(gemmJs, c, o, js);
-  refGemm(
-    c.transA,
-    c.transB,
-    c.m,
-    c.n,
-    c.k,
-    o.a,
-    o.aOff,
-    o.lda,
-    o.b,
-    o.bOff,
-    o.ldb,
-    want,
-    o.cOff,
-    o.ldc,
-    c.accumulate,
-    round,
-  );
+  run(refGemmWith(round), c, o, want);
   assertSameBits(js, want, `js ${JSON.stringify(c)}`);
   assertSameBits(got, want, `wasm ${ctor.name} ${JSON.stringify(c)}`);
 }
@@ -223,24 +151,8 @@ Deno.test({
           const got = o.c.slice();
           const want = Float64Array.from(o.c);
           run(fused!, c, o, got);
-          refGemm(
-            transA,
-            transB,
-            m,
-            n,
-            k,
-            Float64Array.from(o.a),
-            o.aOff,
-            o.lda,
-            Float64Array.from(o.b),
-            o.bOff,
-            o.ldb,
-            want,
-            o.cOff,
-            o.ldc,
-            c.accumulate,
-            exact,
-          );
+          const wide = { ...o, a: Float64Array.from(o.a), b: Float64Array.from(o.b) };
+          run(refGemmWith(exact), c, wide, want);
           // Values are in [-1, 1): each of the k steps rounds by at most tol·(running |sum| ≤ k).
           assertClose(got, want, tol * 4, tol * k * 2, `${ctor.name} ${JSON.stringify(c)}`);
           for (let i = 0; i < got.length; i++) {
@@ -445,24 +357,7 @@ Deno.test({
       got.set(o.c);
       const want = o.c.slice();
       run(mulAdd!, c, o, got);
-      refGemm(
-        true,
-        false,
-        33,
-        41,
-        70,
-        o.a,
-        o.aOff,
-        o.lda,
-        o.b,
-        o.bOff,
-        o.ldb,
-        want,
-        o.cOff,
-        o.ldc,
-        true,
-        round,
-      );
+      run(refGemmWith(round), c, o, want);
       assertSameBits(got, want, `shared ${ctor.name}`);
       seed += 3;
     }
