@@ -21,6 +21,6 @@ export {
   wholeTask,
 } from "./gemm_task.ts";
 export { gemmJs, jsBackend } from "./js/gemm.ts";
-export type { Gemm, KernelBackend } from "./types.ts";
+export type { Gemm, KernelBackend, KernelBlocking } from "./types.ts";
 export { wasmBackend, type WasmBackendOptions } from "./wasm/backend.ts";
 export { type WasmFeatures, wasmFeatures } from "./wasm/loader.ts";

@@ -43,6 +43,13 @@ export type Gemm = (
   accumulate: boolean,
 ) => void;
 
+/**
+ * The sizes at which a kernel changes path or blocking for one dtype: tile
+ * heights and widths, unrolling, block depths and sizes, the limits that
+ * pick one kernel over another. Keyed by the parameter's name.
+ */
+export type KernelBlocking = Readonly<Record<string, number>>;
+
 /** A set of kernels that can be swapped in with `setBackend`. */
 export interface KernelBackend {
   /** The backend's name, for example `"js"` or `"wasm"`. */
@@ -51,4 +58,10 @@ export interface KernelBackend {
   readonly fused: boolean;
   /** The matrix product. */
   readonly gemm: Gemm;
+  /**
+   * The kernels' blocking parameters per dtype. Every shape-dependent path
+   * starts at one of them, so tests derive their shapes from these (each
+   * boundary b−1, b, b+1), and executors may align blocks to them.
+   */
+  readonly blocking: { readonly float32: KernelBlocking; readonly float64: KernelBlocking };
 }

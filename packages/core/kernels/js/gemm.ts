@@ -112,4 +112,12 @@ function tile(
  * The pure-JavaScript backend: works everywhere, computes float32 with
  * unfused mul+add.
  */
-export const jsBackend: KernelBackend = { name: "js", fused: false, gemm: gemmJs };
+export const jsBackend: KernelBackend = {
+  name: "js",
+  fused: false,
+  gemm: gemmJs,
+  blocking: {
+    float32: Object.freeze({ mr: MR, nr: NR, kc: KC, mc: MC, nc: NC }),
+    float64: Object.freeze({ mr: MR, nr: NR, kc: KC, mc: MC, nc: NC }),
+  },
+};

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { KernelBackend } from "../types.ts";
-import { FMA_SHAPE, MULADD_SHAPE } from "./config.ts";
+import type { KernelBackend, KernelBlocking } from "../types.ts";
+import { FMA_SHAPE, GEMV_BLOCK, GEMV_DOT_ROWS, type KernelShape, MULADD_SHAPE } from "./config.ts";
 import { createWasmGemm } from "./gemm.ts";
 import { instantiateKernels, wasmFeatures } from "./loader.ts";
 
@@ -66,9 +66,31 @@ export function wasmBackend(options: WasmBackendOptions = {}): KernelBackend {
   }
   let backend = cache.get(fma);
   if (!backend) {
-    const gemm = createWasmGemm(instantiateKernels(fma), fma ? FMA_SHAPE : MULADD_SHAPE);
-    backend = { name: "wasm", fused: fma, gemm };
+    const shape = fma ? FMA_SHAPE : MULADD_SHAPE;
+    const gemm = createWasmGemm(instantiateKernels(fma), shape);
+    backend = {
+      name: "wasm",
+      fused: fma,
+      gemm,
+      blocking: { float32: blockingOf(shape.f32), float64: blockingOf(shape.f64) },
+    };
     cache.set(fma, backend);
   }
   return backend;
+}
+
+/**
+ * A kernel shape's numeric parameters (0 means "no such variant"), with the
+ * matrix-vector kernels' blocks: lanes per block and rows of the dot form.
+ */
+function blockingOf(s: KernelShape): KernelBlocking {
+  const out: Record<string, number> = {
+    lanes: 16 / s.es,
+    gemvLanes: (GEMV_BLOCK * 16) / s.es,
+    gemvDotRows: GEMV_DOT_ROWS,
+  };
+  for (const [name, value] of Object.entries(s)) {
+    if (typeof value === "number" && name !== "es" && value > 0) out[name] = value;
+  }
+  return Object.freeze(out);
 }

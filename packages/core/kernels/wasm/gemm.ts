@@ -265,8 +265,13 @@ export function createWasmGemm(
     const aExtra = mkRows ? kd.shape.rows * ldaw : 0;
     const aPtr = alloc(((aHeldRows - 1) * ldaw + aHeldCols + aExtra) * es);
     const bPtr = alloc(((bHeldRows - 1) * ldbw + bHeldCols) * es);
-    // Padded rows and columns take the edge tiles' lanes that are never copied out.
-    const cRows = roundUp(single ? mcMax : m, Math.max(mr, kd.shape.rows));
+    // Padded rows and columns take the edge tiles' lanes that are never copied
+    // out. The rows are padded to the height of the tile that runs: the
+    // unpacked kernel's edge tile writes up to `rows − 1` rows past C, the
+    // packed one's up to `mr − 1`, and padding to the larger of the two let a
+    // 4-row edge tile run into the packed B panel allocated next.
+    const tileRows = k === 1 ? 1 : mkRows ? kd.shape.rows : mr;
+    const cRows = roundUp(single ? mcMax : m, tileRows);
     const cPtr = alloc(cRows * ldcw * es);
     const paPtr = alloc(Math.min(MC, roundUp(m, mr)) * kcMax * es);
     const pbPtr = alloc(kcMax * roundUp(ncMax, nr) * es);
