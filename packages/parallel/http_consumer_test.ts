@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 
 // The package as a consumer meets it: served over HTTP, imported by a script
-// outside this workspace (so no workspace import map, no node_modules), with
-// an import map that names matgrad's packages only, not comlink.
+// outside this workspace (so no workspace import map), with an import map
+// that names matgrad's packages only, not comlink. The consumer's own
+// node_modules holds comlink (linked to the one `npm ci` installed), so its
+// `npm:` import resolves there and nothing is fetched from a registry.
 Deno.test("a script outside the workspace imports @matgrad/parallel over HTTP and runs matmulGrad", async () => {
   const packages = new URL("../", import.meta.url);
   const server = Deno.serve(
@@ -24,6 +26,7 @@ Deno.test("a script outside the workspace imports @matgrad/parallel over HTTP an
     await Deno.writeTextFile(
       `${dir}/deno.json`,
       JSON.stringify({
+        nodeModulesDir: "manual",
         imports: {
           "@matgrad/parallel": `${base}/parallel/mod.ts`,
           "@matgrad/core": `${base}/core/mod.ts`,
@@ -31,6 +34,8 @@ Deno.test("a script outside the workspace imports @matgrad/parallel over HTTP an
         },
       }),
     );
+    await Deno.mkdir(`${dir}/node_modules`);
+    await Deno.symlink(await installed("comlink"), `${dir}/node_modules/comlink`);
     await Deno.writeTextFile(
       `${dir}/main.ts`,
       `import { createPool } from "@matgrad/parallel";
@@ -61,3 +66,15 @@ console.log(same(dA.data, s.dA.data) && same(dB.data, s.dB.data) ? "bitwise equa
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** The folder `npm ci` installed package `name` into (node_modules here or above). */
+async function installed(name: string): Promise<string> {
+  for (let dir = new URL("./", import.meta.url);; dir = new URL("../", dir)) {
+    const candidate = new URL(`node_modules/${name}`, dir);
+    try {
+      return await Deno.realPath(candidate);
+    } catch {
+      if (new URL("../", dir).href === dir.href) throw new Error(`${name} is not installed`);
+    }
+  }
+}

@@ -36,7 +36,7 @@ import { type GateTicket, PostGate } from "./post_gate.ts";
 import type { Job, JobBuffers, WorkerApi } from "./protocol.ts";
 import { allocateShared } from "./shared.ts";
 import { Staging } from "./staging.ts";
-import { WORKER_SRC } from "./worker_src.ts";
+import { WORKER_SRC } from "./_generated/worker_src.ts";
 
 /** Options of {@linkcode createPool}. */
 export interface PoolOptions {

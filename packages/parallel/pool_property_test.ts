@@ -6,7 +6,7 @@
  */
 import fc from "fast-check";
 import { matmul, matmulGrad, type Tensor } from "@matgrad/core";
-import { caseTensors, matmulCase, propertySeed } from "@matgrad/testing";
+import { caseTensors, matmulCase, propertySeed } from "@matgrad/dev/testing";
 import { createPool } from "./mod.ts";
 
 const SEED = propertySeed(20261203);

@@ -15,7 +15,7 @@ import {
   storedTensor,
   transposeName,
   TRANSPOSES,
-} from "@matgrad/testing";
+} from "@matgrad/dev/testing";
 import { createPool } from "./mod.ts";
 
 function sameBits(x: Tensor, y: Tensor): boolean {

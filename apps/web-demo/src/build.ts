@@ -1,10 +1,13 @@
 /**
- * Builds the page into one folder: the script bundled by `deno bundle` from
- * the workspace packages (uPlot included), the HTML, and the style sheets.
+ * Builds the page into one folder: the script bundled by esbuild (from
+ * node_modules, see `@matgrad/dev/bundle`) from the workspace packages
+ * (uPlot included), the HTML, and the style sheets.
  * Nothing is fetched by the page from anywhere but its own server.
  *
  * @module
  */
+
+import { bundle } from "@matgrad/dev/bundle";
 
 /** Options of {@linkcode build}. */
 export interface BuildOptions {
@@ -68,28 +71,15 @@ async function findInNodeModules(rel: string): Promise<string> {
 export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const outDir = options.outDir ?? path(new URL("dist/", APP_DIR));
   await Deno.mkdir(outDir, { recursive: true });
-  const args = [
-    "bundle",
-    "--quiet",
-    "--platform",
-    "browser",
-    "--format",
-    "esm",
-    ...(options.minify ?? true ? ["--minify"] : []),
-    "-o",
-    `${outDir}/app.js`,
-    path(new URL("src/app.ts", APP_DIR)),
-  ];
-  const out = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: path(APP_DIR),
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    const text = new TextDecoder().decode(out.stderr).trim();
-    throw new BuildError(`build: deno bundle failed (exit ${out.code}):\n${text}`);
+  try {
+    const js = await bundle(path(new URL("src/app.ts", APP_DIR)), {
+      minify: options.minify ?? true,
+    });
+    await Deno.writeTextFile(`${outDir}/app.js`, js);
+  } catch (e) {
+    throw new BuildError(
+      `build: bundling src/app.ts failed:\n${e instanceof Error ? e.message : e}`,
+    );
   }
   const files = ["app.js"];
   for (const name of ["index.html", "style.css"]) {
