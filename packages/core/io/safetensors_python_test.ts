@@ -28,6 +28,22 @@ async function skipReason(): Promise<string | undefined> {
 const SKIP = await skipReason();
 if (SKIP !== undefined) console.warn(`safetensors_python_test.ts: skipped: ${SKIP}`);
 
+/** Why the reference implementation cannot be run, or undefined when it can. */
+async function skipReferenceReason(): Promise<string | undefined> {
+  if (SKIP !== undefined) return SKIP;
+  const probe = await new Deno.Command("python3", {
+    args: ["-c", "import safetensors.numpy"],
+    stdout: "null",
+    stderr: "null",
+  }).output();
+  return probe.success ? undefined : "the safetensors Python package is not installed";
+}
+
+const SKIP_REFERENCE = await skipReferenceReason();
+if (SKIP_REFERENCE !== undefined && SKIP === undefined) {
+  console.warn(`safetensors_python_test.ts: reference test skipped: ${SKIP_REFERENCE}`);
+}
+
 async function python(script: string, stdin: Uint8Array): Promise<string> {
   const child = new Deno.Command("python3", {
     args: ["-c", script],
@@ -153,5 +169,41 @@ Deno.test({
     }
     assert.equal(tensors["b.weight"]!.dtype, "float64");
     assert.equal(tensors["a.bias"]!.dtype, "float32");
+  },
+});
+
+// Where the reference implementation is installed (pip install safetensors),
+// it must accept matgrad's file and, saving the same tensors, write the same
+// bytes. One metadata key: it keeps metadata in a hash map, in no set order.
+const REFERENCE = `
+import sys
+from safetensors.numpy import load, save
+buf = sys.stdin.buffer.read()
+sys.stdout.buffer.write(save(load(buf), metadata={"format": "pt"}))
+`;
+
+Deno.test({
+  name: "the reference implementation reads a matgrad file and writes it back byte for byte",
+  ignore: SKIP_REFERENCE !== undefined,
+  async fn() {
+    const ours = encodeSafetensors({
+      "linear.weight": randn([3, 4], { seed: 1 }),
+      "linear.bias": randn([3], { seed: 2 }),
+      "0": tensor(0.25, [], "float64"),
+      empty: randn([2, 0], { seed: 3, dtype: "float64" }),
+      "batched.é": randn([2, 2, 1, 3], { seed: 4 }),
+    }, { format: "pt" });
+    const child = new Deno.Command("python3", {
+      args: ["-c", REFERENCE],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(ours);
+    await writer.close();
+    const out = await child.output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    assert.deepEqual(out.stdout, ours);
   },
 });
