@@ -36,6 +36,7 @@ export { leastSquares, type LinearParams } from "./src/least_squares.ts";
 export { meanSquaredError, predict, relativeError, rSquared } from "./src/metrics.ts";
 export { createTrainer, linearLoss, type OptimizerOptions, type Trainer } from "./src/model.ts";
 export { type DataSpec, modelFromJson, modelToJson, type SavedModel } from "./src/model_file.ts";
+export { modelFromSafetensors, modelToSafetensors } from "./src/model_safetensors.ts";
 export { type ChartOptions, lossChartSvg, type LossSeries } from "./src/plot.ts";
 export { permutation, uniform } from "./src/random.ts";
 export { synthetic, type SyntheticData, type SyntheticOptions } from "./src/synthetic.ts";

@@ -56,6 +56,13 @@ export {
 } from "./autograd/grad.ts";
 export { DTypeError, ShapeError } from "./errors.ts";
 export {
+  type DecodedSafetensors,
+  decodeSafetensors,
+  type DecodeSafetensorsOptions,
+  encodeSafetensors,
+} from "./io/safetensors.ts";
+export { SafetensorsError } from "./io/safetensors_error.ts";
+export {
   type BackendName,
   type BackendOptions,
   getBackend,

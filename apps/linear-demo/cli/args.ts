@@ -49,9 +49,11 @@ Training:
 
 Output:
   --plot FILE.svg           write train and test loss per epoch as an SVG chart
-  --save FILE.json          save the trained model
-  --load FILE.json          evaluate a saved model instead of training (on its
-                            own data unless data options are given)
+  --save FILE               save the trained model: FILE.safetensors (for
+                            PyTorch, JAX, NumPy) or FILE.json
+  --load FILE               evaluate a saved model (.safetensors or .json)
+                            instead of training (on its own data unless data
+                            options are given)
   --json                    print one JSON summary instead of text
   -h, --help                show this help
 

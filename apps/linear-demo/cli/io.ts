@@ -25,6 +25,24 @@ export async function readText(path: string, what: string): Promise<string> {
   }
 }
 
+/** Reads a binary file, turning a missing or unreadable file into a {@linkcode DataError}. */
+export async function readBytes(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (e) {
+    throw new DataError(`cannot read ${what} ${path}: ${explain(e)}`);
+  }
+}
+
+/** Writes a binary file, turning a failure into a {@linkcode DataError} naming it. */
+export async function writeBytes(path: string, bytes: Uint8Array, what: string): Promise<void> {
+  try {
+    await Deno.writeFile(path, bytes);
+  } catch (e) {
+    throw new DataError(`cannot write ${what} ${path}: ${explain(e)}`);
+  }
+}
+
 /** Writes a text file, turning a failure into a {@linkcode DataError} naming it. */
 export async function writeText(path: string, text: string, what: string): Promise<void> {
   try {

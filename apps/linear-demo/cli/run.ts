@@ -9,12 +9,27 @@ import { DataError, rows } from "../src/dataset.ts";
 import { leastSquares } from "../src/least_squares.ts";
 import { meanSquaredError, predict, relativeError } from "../src/metrics.ts";
 import { modelFromJson, modelToJson, type SavedModel } from "../src/model_file.ts";
+import { modelFromSafetensors, modelToSafetensors } from "../src/model_safetensors.ts";
 import { lossChartSvg } from "../src/plot.ts";
 import { train, type TrainResult } from "../src/train.ts";
 import type { Config } from "./args.ts";
 import { prepare, type Prepared, score, type Scores, specOf } from "./data.ts";
-import { readText, writeText } from "./io.ts";
+import { readBytes, readText, writeBytes, writeText } from "./io.ts";
 import { barProgress, fmtLoss, fmtRate, plainProgress, type Progress, silent } from "./progress.ts";
+
+/** `--save` and `--load` pick the format by extension: safetensors, or JSON for anything else. */
+const isSafetensors = (path: string) => /\.safetensors$/i.test(path);
+
+async function loadModel(path: string): Promise<SavedModel> {
+  return isSafetensors(path)
+    ? modelFromSafetensors(await readBytes(path, "model file"), path)
+    : modelFromJson(await readText(path, "model file"), path);
+}
+
+async function saveModel(path: string, model: SavedModel): Promise<void> {
+  if (isSafetensors(path)) await writeBytes(path, modelToSafetensors(model), "model");
+  else await writeText(path, modelToJson(model), "model");
+}
 
 function table(rowsOut: [string, string][]): string {
   const w = Math.max(...rowsOut.map(([k]) => k.length));
@@ -37,9 +52,7 @@ const flops = (v: number) =>
 export async function run(config: Config, stdoutIsTerminal: boolean): Promise<void> {
   const started = performance.now();
   const log = config.json ? () => {} : (line = "") => console.log(line);
-  const saved = config.load === undefined
-    ? undefined
-    : modelFromJson(await readText(config.load, "model file"), config.load);
+  const saved = config.load === undefined ? undefined : await loadModel(config.load);
   const spec = saved !== undefined && !config.dataGiven ? saved.data : specOf(config);
   const split = saved !== undefined && !config.dataGiven
     ? saved.split
@@ -184,7 +197,7 @@ export async function run(config: Config, stdoutIsTerminal: boolean): Promise<vo
     log(`wrote the loss chart to ${config.plot}`);
   }
   if (config.save !== undefined) {
-    await writeText(config.save, modelToJson(model), "model");
+    await saveModel(config.save, model);
     log(`saved the model to ${config.save}`);
   }
   if (config.json) {

@@ -40,7 +40,8 @@ export interface SavedModel {
   split: { seed: number; testFraction: number };
 }
 
-const FORMAT = "matgrad-linear-demo/1";
+/** The `format` of a saved model, in JSON and in safetensors metadata. */
+export const FORMAT = "matgrad-linear-demo/1";
 
 /**
  * Serializes a model to pretty-printed JSON (numbers round-trip exactly).
@@ -93,16 +94,29 @@ const isStrings = (v: unknown): v is string[] =>
  * @throws {DataError} if the text is not JSON or not a model of this format.
  */
 export function modelFromJson(text: string, source = "the model file"): SavedModel {
-  let raw: Record<string, unknown>;
+  let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     throw new DataError(`${source}: not valid JSON (${e instanceof Error ? e.message : e})`);
   }
-  const bad = (what: string) => new DataError(`${source}: ${what}`);
-  if (typeof raw !== "object" || raw === null || raw.format !== FORMAT) {
-    throw bad(`not a linear-demo model (expected "format": "${FORMAT}")`);
+  const isModel = typeof raw === "object" && raw !== null &&
+    (raw as Record<string, unknown>).format === FORMAT;
+  if (!isModel) {
+    throw new DataError(`${source}: not a linear-demo model (expected "format": "${FORMAT}")`);
   }
+  return checkModel(raw as Record<string, unknown>, source);
+}
+
+/**
+ * Checks the fields of a saved model as the JSON format spells them
+ * (`weights` D rows of M numbers, `bias`, `xScale`, …) and builds it; shared
+ * by both file formats so that they accept the same models.
+ *
+ * @throws {DataError} naming the first field at fault.
+ */
+export function checkModel(raw: Record<string, unknown>, source: string): SavedModel {
+  const bad = (what: string) => new DataError(`${source}: ${what}`);
   const { features, targets, weights, bias } = raw;
   if (!isStrings(features) || !isStrings(targets) || features.length === 0 || !targets.length) {
     throw bad("features and targets must be non-empty lists of names");
