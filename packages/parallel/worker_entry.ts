@@ -6,8 +6,7 @@
  * @module
  */
 import { expose } from "npm:comlink@4.4.2";
-import { type BackendName, setBackend } from "@matgrad/core";
-import { getKernels, runGemmTask } from "@matgrad/core/kernels";
+import { type BackendName, getKernels, runGemmTask, setBackend } from "@matgrad/core/kernels";
 import { passGate } from "./post_gate.ts";
 import type { JobBuffers, WorkerApi } from "./protocol.ts";
 

@@ -12,7 +12,13 @@
  *
  * @module
  */
-export { getKernels } from "./backend.ts";
+export {
+  type BackendName,
+  type BackendOptions,
+  getBackend,
+  getKernels,
+  setBackend,
+} from "./backend.ts";
 export {
   type GemmTask,
   runGemmTask,
