@@ -1,6 +1,7 @@
 /**
  * The linear-regression demo's command line: `deno task demo [options]`.
- * Bad input prints one message and the usage and exits with code 2.
+ * A bad command line prints one message and the usage; bad data or files
+ * print one message and a hint to `--help`. Both exit with code 2.
  *
  * @module
  */
@@ -10,16 +11,21 @@ import { run } from "./cli/run.ts";
 
 async function main(args: string[]): Promise<number> {
   try {
-    const config = parseCommandLine(args, Math.max(1, navigator.hardwareConcurrency ?? 2));
+    const workers = Math.max(1, navigator.hardwareConcurrency ?? 2);
+    const config = parseCommandLine(args, workers, Deno.cwd());
     if (config === "help") {
       console.log(USAGE);
       return 0;
     }
-    await run(config, Deno.stdout.isTerminal());
+    await run(config, { stdout: Deno.stdout.isTerminal(), stderr: Deno.stderr.isTerminal() });
     return 0;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof DataError) {
+    if (e instanceof UsageError) {
       console.error(`error: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof DataError) {
+      console.error(`error: ${e.message}\n(run with --help for usage)`);
       return 2;
     }
     console.error(`internal error: ${e instanceof Error ? e.message : String(e)}`);

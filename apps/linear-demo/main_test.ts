@@ -14,15 +14,24 @@ interface Run {
 }
 
 async function demo(...args: string[]): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-check", ...PERMISSIONS, MAIN, ...args],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  return await output(
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-check", ...PERMISSIONS, MAIN, ...args],
+      env: { NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }),
+  );
+}
+
+async function output(command: Deno.Command): Promise<Run> {
+  const out = await command.output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
+
+/** A data error: one line, then the hint, never the usage. */
+const ONE_LINE = /^error: [^\n]+\n\(run with --help for usage\)\n$/;
 
 // deno-lint-ignore no-explicit-any
 async function json(...args: string[]): Promise<any> {
@@ -223,23 +232,23 @@ Deno.test("--help prints the usage and exits 0", async () => {
 const BAD: [string, string[], RegExp][] = [
   ["an unknown flag", ["--bogus"], /unknown option --bogus/],
   ["a malformed number", ["--lr", "fast"], /--lr must be a number, got "fast"/],
-  ["a malformed count", ["--epochs", "2.5"], /--epochs must be a whole number, got "2\.5"/],
+  ["a malformed count", ["--epochs", "2.5"], /--epochs must be a positive whole number, got 2\.5/],
+  [
+    "a negative count",
+    ["--epochs", "-3"],
+    /^error: --epochs must be a positive whole number, got -3\n/,
+  ],
+  [
+    "a negative count after =",
+    ["--epochs=-3"],
+    /^error: --epochs must be a positive whole number, got -3\n/,
+  ],
   ["a flag without its value", ["--epochs"], /option --epochs needs a value/],
   ["an unknown data set", ["--data", "iris"], /--data must be synthetic or cars/],
-  [
-    "a missing file",
-    ["--csv", "no/such.csv", "--target", "y"],
-    /cannot read CSV file no\/such\.csv: no such file/,
-  ],
-  [
-    "a missing model file",
-    ["--load", "no/such.json"],
-    /cannot read model file no\/such\.json: no such file/,
-  ],
 ];
 
 for (const [what, args, message] of BAD) {
-  Deno.test(`bad input: ${what} → exit 2, one message and the usage`, async () => {
+  Deno.test(`bad command line: ${what} → exit 2, one message and the usage`, async () => {
     const r = await demo(...args);
     assert.equal(r.code, 2);
     assert.match(r.stderr, message);
@@ -249,7 +258,30 @@ for (const [what, args, message] of BAD) {
   });
 }
 
-Deno.test("bad input: a file that is not a saved model → exit 2, one message and the usage", async () => {
+const BAD_FILES: [string, string[], RegExp][] = [
+  [
+    "a missing file",
+    ["--csv", "no/such.csv", "--target", "y"],
+    /cannot read CSV file \/\S*\/no\/such\.csv: no such file/,
+  ],
+  [
+    "a missing model file",
+    ["--load", "no/such.json"],
+    /cannot read model file \/\S*\/no\/such\.json: no such file/,
+  ],
+];
+
+for (const [what, args, message] of BAD_FILES) {
+  Deno.test(`bad file: ${what} → exit 2, one line and a hint, no usage`, async () => {
+    const r = await demo(...args);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, ONE_LINE);
+    assert.equal(r.stdout, "");
+  });
+}
+
+Deno.test("bad file: a file that is not a saved model → exit 2, one line and a hint", async () => {
   const file = await Deno.makeTempFile({ suffix: ".json" });
   try {
     await Deno.writeTextFile(file, '{"format": "something else"}');
@@ -257,14 +289,58 @@ Deno.test("bad input: a file that is not a saved model → exit 2, one message a
     assert.equal(r.code, 2);
     assert.match(
       r.stderr,
-      /^error: .*: not a linear-demo model \(expected "format": "matgrad-linear-demo\/1"\)\n\nUsage:/,
+      /^error: .*: not a linear-demo model \(expected "format": "matgrad-linear-demo\/1"\)\n/,
     );
+    assert.match(r.stderr, ONE_LINE);
   } finally {
     await Deno.remove(file);
   }
 });
 
+Deno.test("unwritable outputs fail before anything is computed, and leave no file behind", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/file`, "");
+    const cases: [string[], RegExp][] = [
+      [
+        ["--plot", `${dir}/no/such/dir/loss.svg`],
+        /cannot write plot \S+loss\.svg: no such directory$/m,
+      ],
+      [["--save", dir], /cannot write model \S+: it is a directory$/m],
+      [
+        ["--save", `${dir}/file/m.json`],
+        /cannot write model \S+m\.json: a part of the path is not/,
+      ],
+      // The plot could be written, the model not: neither is, and no empty plot is left.
+      [["--plot", `${dir}/ok.svg`, "--save", `${dir}/none/m.json`], /cannot write model/],
+    ];
+    for (const [args, message] of cases) {
+      // Before the check, this trained 30 epochs and then failed on the output.
+      const r = await demo("--epochs", "30", ...args);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, ONE_LINE);
+      assert.equal(r.stdout, ""); // not even the data's description
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["file"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 const BAD_CSV: [string, string, string[], RegExp][] = [
+  [
+    "a non-finite cell",
+    "a,y\n1,2\n3,4\n1e400,5\n",
+    ["--target", "y"],
+    /column "a" has a non-finite cell "1e400" on line 4$/m,
+  ],
+  [
+    "a 1 MB cell",
+    `a,y\n1,2\n${"x".repeat(2 ** 20)},3\n`,
+    ["--target", "y"],
+    /column "a" has a non-numeric cell "x{40}…" on line 3$/m,
+  ],
   [
     "a missing target column",
     "a,b\n1,2\n",
@@ -293,15 +369,15 @@ const BAD_CSV: [string, string, string[], RegExp][] = [
 ];
 
 for (const [what, csv, args, message] of BAD_CSV) {
-  Deno.test(`bad CSV: ${what} → exit 2, one message and the usage`, async () => {
+  Deno.test(`bad CSV: ${what} → exit 2, one line and a hint`, async () => {
     const file = await Deno.makeTempFile({ suffix: ".csv" });
     try {
       await Deno.writeTextFile(file, csv);
       const r = await demo("--csv", file, ...args);
       assert.equal(r.code, 2);
       assert.match(r.stderr, message);
-      assert.match(r.stderr, /^error: [^\n]+\n\nUsage:/);
-      assert.doesNotMatch(r.stderr, /\n\s+at /);
+      assert.match(r.stderr, ONE_LINE);
+      assert.ok(r.stderr.length < 400, `${r.stderr.length} characters`);
     } finally {
       await Deno.remove(file);
     }
@@ -310,10 +386,22 @@ for (const [what, csv, args, message] of BAD_CSV) {
 
 const SMALL = ["--epochs", "3", "--samples", "1000", "--dims", "8", "--outputs", "2"];
 
-Deno.test("without a terminal, progress is one plain line per epoch", async () => {
-  const r = await demo(...SMALL);
+Deno.test("without a terminal, progress is one plain line per epoch, with no escape codes", async () => {
+  // NO_COLOR unset: output to a pipe has no colour or cursor codes by itself.
+  const env = Deno.env.toObject();
+  delete env.NO_COLOR;
+  const r = await output(
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-check", ...PERMISSIONS, MAIN, ...SMALL],
+      clearEnv: true,
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }),
+  );
   assert.equal(r.code, 0, r.stderr);
-  assert.ok(!r.stdout.includes("\x1b"), "no escape codes in a log file");
+  assert.ok(!r.stdout.includes("\x1b") && !r.stderr.includes("\x1b"), "no escape codes in a log");
+  assert.doesNotMatch(r.stdout + r.stderr, /least-squares fit|scoring|ETA/); // no live output
   const epochs = r.stdout.split("\n").filter((l) => l.startsWith("epoch"));
   assert.equal(epochs.length, 4);
   assert.match(epochs[0]!, /^epoch 0\/3 {2}train loss \S+ {2}test loss \S+$/);
@@ -357,5 +445,48 @@ Deno.test({
     assert.match(text, /epoch 3\/3 █+ 100% \| loss \S+ \| [\d,]+ samples\/s/);
     assert.ok(text.includes("\x1b[1G"), "the bar redraws in place");
     assert.doesNotMatch(text, /^epoch 1\/3 {2}train loss/m); // no plain lines
+    // A run this short has no meaningful time left to show.
+    assert.doesNotMatch(text, /ETA/);
+    // The phases outside the training loop show a status line while they run.
+    for (const label of ["closed-form least-squares fit", "scoring the trained model"]) {
+      assert.ok(text.includes(label), label);
+    }
   },
+});
+
+Deno.test("the summary's wording: 1 epoch, and a loss that did not fall is not said to fall", async () => {
+  const r = await demo("--epochs", "1", "--samples", "200", "--dims", "4", "--lr", "1e-12");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /, 1 epoch × 1 step of 160 rows\n/);
+  const loss = /training loss +(\S+) → (\S+) +\((.*)\)/.exec(r.stdout);
+  assert.ok(loss, r.stdout);
+  assert.match(
+    loss[3]!,
+    /^(fell by less than 0\.01%|did not fall.*); [\d,.]+× the closed-form optimum$/,
+  );
+});
+
+Deno.test("deno task demo, run from apps/linear-demo, resolves --csv and --plot there", async () => {
+  const here = new URL(".", import.meta.url).pathname;
+  const dir = await Deno.makeTempDir({ dir: here, prefix: ".task-test-" });
+  const rel = dir.slice(dir.lastIndexOf("/") + 1);
+  try {
+    const lines = ["a,y", ...Array.from({ length: 40 }, (_, i) => `${i},${2 * i + 1}`)];
+    await Deno.writeTextFile(`${dir}/d.csv`, lines.join("\n"));
+    const r = await output(
+      new Deno.Command(Deno.execPath(), {
+        args: ["task", "demo", "--csv", `${rel}/d.csv`, "--target", "y", "--epochs", "2"]
+          .concat(["--workers", "0", "--plot", `${rel}/loss.svg`]),
+        cwd: here,
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+      }),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok((await Deno.readTextFile(`${dir}/loss.svg`)).startsWith("<svg"));
+    assert.match(r.stdout, new RegExp(`wrote the loss chart to ${dir}/loss\\.svg`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

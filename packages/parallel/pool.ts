@@ -33,7 +33,7 @@ import { SERIAL_BELOW_FLOPS, SERIAL_BELOW_UNKNOWN } from "./crossover.ts";
 import { cheaperAxis, flops, gradJobs, needed, productJobs } from "./jobs.ts";
 import { like, sharedOut } from "./outputs.ts";
 import { type GateTicket, PostGate } from "./post_gate.ts";
-import type { Job, JobBuffers, WorkerApi } from "./protocol.ts";
+import { isCrashReport, type Job, type JobBuffers, type WorkerApi } from "./protocol.ts";
 import { allocateShared } from "./shared.ts";
 import { Staging } from "./staging.ts";
 import { WORKER_SRC } from "./_generated/worker_src.ts";
@@ -413,6 +413,14 @@ export class Pool implements AsyncDisposable {
     worker.addEventListener("messageerror", () => {
       this.#died(slot, "received a message it could not deserialize");
     });
+    // An error that escaped the worker's code, reported by the worker itself (worker_entry.ts).
+    worker.addEventListener("message", (event) => {
+      if (!isCrashReport(event.data)) return;
+      const cause = Object.assign(new Error(event.data.message), {
+        stack: event.data.stack ?? event.data.message,
+      });
+      this.#died(slot, `crashed with an uncaught error: ${event.data.message}`, cause);
+    });
     slot.remote.ping().then(() => slot.started = true, () => {});
     return slot;
   }
@@ -424,15 +432,16 @@ export class Pool implements AsyncDisposable {
     return this.#slots[index] = this.#spawn(index);
   }
 
-  #died(slot: Slot, what: string): void {
+  #died(slot: Slot, what: string, cause?: Error): void {
     if (slot.dead) return;
     slot.dead = true;
     stop(slot);
     const pending = [...slot.pending];
     slot.pending.clear();
     for (const p of pending) {
+      const message = `${p.fn}: worker ${slot.index} ${what}; the call was abandoned`;
       p.reject(
-        new WorkerError(`${p.fn}: worker ${slot.index} ${what}; the call was abandoned`),
+        cause === undefined ? new WorkerError(message) : new WorkerError(message, { cause }),
       );
     }
     // A worker that never started would likely fail again: restart it lazily, on the next call.

@@ -40,3 +40,24 @@ export interface WorkerApi {
   /** Test hook: throws an uncaught error right after answering, killing the worker. */
   crash(): void;
 }
+
+/**
+ * What a worker posts, outside comlink, when an error escapes it: the worker
+ * handles its own uncaught errors (so that the runtime does not print them
+ * as well), reports them with this message and closes itself; the pool then
+ * treats it as crashed.
+ */
+export interface CrashReport {
+  /** Marks the message as a crash report (comlink's messages have an `id` instead). */
+  readonly matgradWorkerCrash: true;
+  /** The error's message, e.g. `Error: out of memory`. */
+  readonly message: string;
+  /** The error's stack, when it has one. */
+  readonly stack?: string;
+}
+
+/** Whether a message from a worker is a {@linkcode CrashReport}. */
+export function isCrashReport(data: unknown): data is CrashReport {
+  return typeof data === "object" && data !== null &&
+    (data as Partial<CrashReport>).matgradWorkerCrash === true;
+}

@@ -8,7 +8,40 @@
 import { expose } from "npm:comlink@4.4.2";
 import { type BackendName, getKernels, runGemmTask, setBackend } from "@matgrad/core/kernels";
 import { passGate } from "./post_gate.ts";
-import type { JobBuffers, WorkerApi } from "./protocol.ts";
+import type { CrashReport, JobBuffers, WorkerApi } from "./protocol.ts";
+
+/** The parts of a dedicated worker's global scope used here. */
+interface WorkerScope {
+  addEventListener(type: "error", listener: (event: ErrorEvent) => void): void;
+  addEventListener(
+    type: "unhandledrejection",
+    listener: (event: PromiseRejectionEvent) => void,
+  ): void;
+  postMessage(message: CrashReport): void;
+  close(): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+// An error that escapes a job or a callback is reported to the pool, which
+// rejects the calls in flight with it and starts a new worker; this worker
+// closes. Handled here, the runtime does not also print it as an uncaught
+// error (Deno prints one even when the pool handles the worker's error event).
+function crashed(error: unknown, fallback: string): void {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : fallback;
+  const report: CrashReport = error instanceof Error && error.stack !== undefined
+    ? { matgradWorkerCrash: true, message, stack: error.stack }
+    : { matgradWorkerCrash: true, message };
+  scope.postMessage(report);
+  scope.close();
+}
+scope.addEventListener("error", (event) => {
+  event.preventDefault();
+  crashed(event.error, event.message.replace(/^Uncaught /, "") || "an uncaught error");
+});
+scope.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  crashed(event.reason, `an unhandled rejection: ${String(event.reason)}`);
+});
 
 const api: WorkerApi = {
   ping() {

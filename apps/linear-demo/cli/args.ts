@@ -4,9 +4,11 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { clip, quote } from "../src/text.ts";
 
-/** A command line the demo cannot run; printed with the usage, exit code 2. */
+/** A command line the demo cannot run; printed with the whole usage, exit code 2. */
 export class UsageError extends Error {
   /** Builds the error with a sentence-case `message`. */
   constructor(message: string) {
@@ -55,6 +57,9 @@ Output:
                             instead of training (on its own data unless data
                             options are given)
   --json                    print one JSON summary instead of text
+  --cwd DIR                 resolve relative file names against DIR (default:
+                            the current directory; \`deno task demo\` passes
+                            the directory it was started from)
   -h, --help                show this help
 
 Exit codes: 0 done, 1 internal error, 2 bad input.`;
@@ -65,7 +70,7 @@ export interface Config {
   data: "synthetic" | "cars" | "csv";
   /** Whether any data option was given (otherwise `--load` uses the model's own data). */
   dataGiven: boolean;
-  /** CSV path (data = csv). */
+  /** CSV path (data = csv; absolute when a working directory was known). */
   csv?: string;
   /** CSV target columns. */
   targets?: string[];
@@ -97,11 +102,11 @@ export interface Config {
   workers: number;
   /** The pool's serial threshold in FLOPs, when given. */
   serialBelow?: number;
-  /** SVG output path. */
+  /** SVG output path (absolute when a working directory was known). */
   plot?: string;
-  /** Model output path. */
+  /** Model output path (absolute when a working directory was known). */
   save?: string;
-  /** Model input path. */
+  /** Model input path (absolute when a working directory was known). */
   load?: string;
   /** JSON summary instead of text. */
   json: boolean;
@@ -129,38 +134,83 @@ const OPTIONS = {
   save: { type: "string" },
   load: { type: "string" },
   json: { type: "boolean" },
+  cwd: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/** The flags that take a number, whose value may be negative (`--epochs -3`). */
+const NUMERIC = new Set([
+  "samples",
+  "dims",
+  "outputs",
+  "noise",
+  "test-fraction",
+  "lr",
+  "momentum",
+  "epochs",
+  "batch",
+  "seed",
+  "workers",
+  "serial-below",
+]);
+
+/** A flag's value in a message: a number as written, anything else quoted (and clipped). */
+const shown = (raw: string) => DECIMAL.test(raw.trim()) ? raw.trim() : quote(raw);
+
 function real(flag: string, raw: string, min: number, max = Infinity, open = false): number {
   const v = DECIMAL.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isFinite(v)) throw new UsageError(`--${flag} must be a number, got "${raw}"`);
+  if (!Number.isFinite(v)) {
+    const what = Number.isNaN(v) ? "a number" : "a finite number";
+    throw new UsageError(`--${flag} must be ${what}, got ${shown(raw)}`);
+  }
   if (v < min || v > max || (open && (v === min || v === max))) {
     const range = max === Infinity
       ? `${open ? ">" : "≥"} ${min}`
       : `in ${open ? "(" : "["}${min}, ${max}${open ? ")" : "]"}`;
-    throw new UsageError(`--${flag} must be ${range}, got ${raw}`);
+    throw new UsageError(`--${flag} must be ${range}, got ${shown(raw)}`);
   }
   return v;
 }
 
 function whole(flag: string, raw: string, min: number, max = 2 ** 31 - 1): number {
-  const v = /^\+?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(v)) {
-    throw new UsageError(`--${flag} must be a whole number, got "${raw}"`);
+  const kind = min === 1 ? "a positive whole number" : `a whole number ≥ ${min}`;
+  const t = raw.trim();
+  const v = /^[+-]?\d+$/.test(t) ? Number(t) : NaN;
+  if (!(v >= min)) throw new UsageError(`--${flag} must be ${kind}, got ${shown(raw)}`);
+  if (v > max) throw new UsageError(`--${flag} must be at most ${max}, got ${shown(raw)}`);
+  return v + 0; // -0 as 0
+}
+
+/**
+ * `--epochs -3` as `--epochs=-3`: node:util's parser reads a value starting
+ * with "-" as a flag, so a negative number would be reported as a missing
+ * value instead of as the out-of-range number it is.
+ */
+function joinNegatives(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!, next = args[i + 1];
+    if (a === "--") return [...out, ...args.slice(i)];
+    if (
+      NUMERIC.has(a.slice(2)) && a.startsWith("--") && next !== undefined && /^-\.?\d/.test(next)
+    ) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else {
+      out.push(a);
+    }
   }
-  if (v < min || v > max) {
-    throw new UsageError(`--${flag} must be from ${min} to ${max}, got ${v}`);
-  }
-  return v;
+  return out;
 }
 
 function names(flag: string, raw: string): string[] {
   const list = raw.split(",").map((s) => s.trim());
   if (list.some((s) => s === "")) {
-    throw new UsageError(`--${flag} must be a comma-separated list of column names, got "${raw}"`);
+    throw new UsageError(
+      `--${flag} must be a comma-separated list of column names, got ${quote(raw)}`,
+    );
   }
   return list;
 }
@@ -169,6 +219,9 @@ function names(flag: string, raw: string): string[] {
  * Parses and checks the command line. Returns `"help"` for `--help`.
  *
  * @param defaultWorkers The pool size when `--workers` is absent.
+ * @param cwd The directory that relative file names (`--csv`, `--plot`,
+ * `--save`, `--load`, `--cwd`) are resolved against; when absent (and no
+ * `--cwd` is given) they are left as written.
  * @throws {UsageError} for an unknown flag, a missing or malformed value, or
  * flags that do not go together.
  * @example
@@ -181,10 +234,14 @@ function names(flag: string, raw: string): string[] {
  * assert.throws(() => parseCommandLine(["--lr", "fast"], 2), /--lr must be a number/);
  * ```
  */
-export function parseCommandLine(args: readonly string[], defaultWorkers: number): Config | "help" {
+export function parseCommandLine(
+  args: readonly string[],
+  defaultWorkers: number,
+  cwd?: string,
+): Config | "help" {
   let values: Partial<Record<keyof typeof OPTIONS, string | boolean>>;
   try {
-    ({ values } = parseArgs({ args: [...args], options: OPTIONS, strict: true }));
+    ({ values } = parseArgs({ args: joinNegatives(args), options: OPTIONS, strict: true }));
   } catch (e) {
     // node:util's messages are clear but long; keep their first sentence.
     const msg = e instanceof Error ? e.message : String(e);
@@ -192,9 +249,9 @@ export function parseCommandLine(args: readonly string[], defaultWorkers: number
     const missing = /Option '([^']+?)(?: <value>)?' argument missing/.exec(msg);
     const positional = /Unexpected argument '([^']+)'/.exec(msg);
     const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(msg);
-    if (unknown) throw new UsageError(`unknown option ${unknown[1]}`);
+    if (unknown) throw new UsageError(`unknown option ${clip(unknown[1]!)}`);
     if (missing) throw new UsageError(`option ${missing[1]!.split(", ").at(-1)} needs a value`);
-    if (positional) throw new UsageError(`unexpected argument "${positional[1]}"`);
+    if (positional) throw new UsageError(`unexpected argument ${quote(positional[1]!)}`);
     if (ambiguous) {
       throw new UsageError(
         `option ${ambiguous[1]} needs a value; write ${
@@ -202,12 +259,12 @@ export function parseCommandLine(args: readonly string[], defaultWorkers: number
         }=VALUE for one starting with "-"`,
       );
     }
-    throw new UsageError(msg.split("\n")[0]!.replace(/^Option '([^']+)'/, "option $1"));
+    throw new UsageError(clip(msg.split("\n")[0]!.replace(/^Option '([^']+)'/, "option $1"), 160));
   }
   if (values.help) return "help";
   const v = values as Partial<Record<keyof typeof OPTIONS, string>>;
   if (v.data !== undefined && !["synthetic", "cars"].includes(v.data)) {
-    throw new UsageError(`--data must be synthetic or cars, got "${v.data}"`);
+    throw new UsageError(`--data must be synthetic or cars, got ${quote(v.data)}`);
   }
   if (v.csv !== undefined && v.data !== undefined) {
     throw new UsageError("use either --data or --csv, not both");
@@ -227,7 +284,7 @@ export function parseCommandLine(args: readonly string[], defaultWorkers: number
     }
   }
   if (v.optimizer !== undefined && !["sgd", "adam"].includes(v.optimizer)) {
-    throw new UsageError(`--optimizer must be sgd or adam, got "${v.optimizer}"`);
+    throw new UsageError(`--optimizer must be sgd or adam, got ${quote(v.optimizer)}`);
   }
   const optimizer = (v.optimizer ?? "sgd") as Config["optimizer"];
   if (optimizer === "adam" && v.momentum !== undefined) {
@@ -249,18 +306,31 @@ export function parseCommandLine(args: readonly string[], defaultWorkers: number
     lr: v.lr === undefined
       ? (optimizer === "adam" ? 0.01 : synth ? 0.02 : 0.005)
       : real("lr", v.lr, 0, Infinity, true),
-    momentum: v.momentum === undefined ? 0.9 : real("momentum", v.momentum, 0, 1),
+    momentum: v.momentum === undefined ? 0.9 : real("momentum", v.momentum, -Infinity),
     epochs: v.epochs === undefined ? (synth ? 20 : 100) : whole("epochs", v.epochs, 1, 1e6),
     batchSize: v.batch === undefined ? (synth ? 512 : 32) : whole("batch", v.batch, 1),
     seed: v.seed === undefined ? 1 : whole("seed", v.seed, 0, 2 ** 32 - 1),
     workers: v.workers === undefined ? defaultWorkers : whole("workers", v.workers, 0, 256),
     json: values.json === true,
   };
-  if (config.momentum >= 1) throw new UsageError(`--momentum must be in [0, 1), got ${v.momentum}`);
+  if (!(config.momentum >= 0 && config.momentum < 1)) {
+    throw new UsageError(`--momentum must be in [0, 1), got ${shown(v.momentum!)}`);
+  }
   if (v["serial-below"] !== undefined) {
     config.serialBelow = real("serial-below", v["serial-below"], 0);
   }
-  if (v.csv !== undefined) config.csv = v.csv;
+  // The directory relative names are meant from: an empty --cwd (an unset
+  // $INIT_CWD in a task line) counts as absent.
+  const base = v.cwd === undefined || v.cwd === ""
+    ? cwd
+    : cwd === undefined
+    ? v.cwd
+    : resolve(cwd, v.cwd);
+  const at = (path: string) => base === undefined ? path : resolve(base, path);
+  if (v.csv !== undefined) {
+    if (v.csv.trim() === "") throw new UsageError("--csv needs a file name");
+    config.csv = at(v.csv);
+  }
   if (v.target !== undefined) config.targets = names("target", v.target);
   if (v.features !== undefined) config.features = names("features", v.features);
   const both = config.features?.filter((f) => config.targets?.includes(f)) ?? [];
@@ -271,10 +341,13 @@ export function parseCommandLine(args: readonly string[], defaultWorkers: number
     const path = v[flag];
     if (path === undefined) continue;
     if (path.trim() === "") throw new UsageError(`--${flag} needs a file name`);
-    config[flag] = path;
+    config[flag] = at(path);
   }
   if (config.load !== undefined && config.save !== undefined) {
     throw new UsageError("use either --load or --save, not both");
+  }
+  if (config.load !== undefined && config.plot !== undefined) {
+    throw new UsageError("--plot charts a training run; --load trains nothing");
   }
   return config;
 }

@@ -21,11 +21,26 @@ Deno.test("parseCommandLine: every bad command line is a UsageError naming the f
     [["extra"], /^unexpected argument "extra"$/],
     [["--lr", "1,5"], /^--lr must be a number, got "1,5"$/],
     [["--lr", "0"], /^--lr must be > 0, got 0$/],
-    [["--lr", "Infinity"], /^--lr must be a number/],
+    [["--lr", "-0.5"], /^--lr must be > 0, got -0\.5$/],
+    [["--lr", "Infinity"], /^--lr must be a number, got "Infinity"$/],
+    [["--lr", "1e400"], /^--lr must be a finite number, got 1e400$/],
     [["--noise=-1"], /^--noise must be ≥ 0, got -1$/],
-    [["--samples", "5"], /^--samples must be from 10 to/],
-    [["--workers", "-1"], /^option --workers needs a value; write --workers=VALUE/],
-    [["--workers=-1"], /^--workers must be a whole number, got "-1"$/],
+    [["--noise", "-1"], /^--noise must be ≥ 0, got -1$/],
+    [["--samples", "5"], /^--samples must be a whole number ≥ 10, got 5$/],
+    [["--samples", "20000000"], /^--samples must be at most 10000000, got 20000000$/],
+    [["--epochs", "-3"], /^--epochs must be a positive whole number, got -3$/],
+    [["--epochs=-3"], /^--epochs must be a positive whole number, got -3$/],
+    [["--epochs", "0"], /^--epochs must be a positive whole number, got 0$/],
+    [["--epochs", "2.5"], /^--epochs must be a positive whole number, got 2\.5$/],
+    [["--epochs", "many"], /^--epochs must be a positive whole number, got "many"$/],
+    [["--batch", "-1e3"], /^--batch must be a positive whole number, got -1e3$/],
+    [["--workers", "-1"], /^--workers must be a whole number ≥ 0, got -1$/],
+    [["--workers=-1"], /^--workers must be a whole number ≥ 0, got -1$/],
+    [["--seed", "-.5"], /^--seed must be a whole number ≥ 0, got -\.5$/],
+    [["--momentum", "-0.1"], /^--momentum must be in \[0, 1\), got -0\.1$/],
+    [["--csv", "-f.csv"], /^option --csv needs a value; write --csv=VALUE/],
+    [["--epochs", "x".repeat(1000)], /^--epochs must be a positive whole number, got "x{40}…"$/],
+    [["--load", "m.json", "--plot", "p.svg"], /^--plot charts a training run; --load trains/],
     [["--optimizer", "rmsprop"], /^--optimizer must be sgd or adam/],
     [["--optimizer", "adam", "--momentum", "0.5"], /^--momentum applies to --optimizer sgd only$/],
     [["--momentum", "1"], /^--momentum must be in \[0, 1\), got 1$/],
@@ -45,4 +60,26 @@ Deno.test("parseCommandLine: every bad command line is a UsageError naming the f
       return true;
     });
   }
+});
+
+Deno.test("parseCommandLine: relative file names resolve against cwd, or --cwd", () => {
+  const paths = (args: string[], cwd?: string) => {
+    const c = parseCommandLine(args, 2, cwd);
+    assert.ok(c !== "help");
+    return [c.csv, c.plot, c.save];
+  };
+  const args = ["--csv", "d.csv", "--target", "y", "--plot", "out/p.svg", "--save", "/abs/m.json"];
+  assert.deepEqual(paths(args, "/home/u"), ["/home/u/d.csv", "/home/u/out/p.svg", "/abs/m.json"]);
+  assert.deepEqual(paths([...args, "--cwd", "/data"], "/home/u"), [
+    "/data/d.csv",
+    "/data/out/p.svg",
+    "/abs/m.json",
+  ]);
+  assert.deepEqual(paths([...args, "--cwd", "sub"], "/home/u")[0], "/home/u/sub/d.csv");
+  // An empty --cwd (a task line's "$INIT_CWD" with INIT_CWD unset) is no --cwd.
+  assert.deepEqual(paths([...args, "--cwd", ""], "/home/u")[0], "/home/u/d.csv");
+  // Without a directory, names stay as written (relative to the process's own).
+  assert.deepEqual(paths(args), ["d.csv", "out/p.svg", "/abs/m.json"]);
+  const load = parseCommandLine(["--load", "m.json", "--cwd", "/x"], 2);
+  assert.ok(load !== "help" && load.load === "/x/m.json");
 });

@@ -6,10 +6,11 @@
 import { fileURLToPath } from "node:url";
 import { DataError } from "../src/dataset.ts";
 
-function explain(e: unknown): string {
-  if (e instanceof Deno.errors.NotFound) return "no such file";
+function explain(e: unknown, writing = false): string {
+  if (e instanceof Deno.errors.NotFound) return writing ? "no such directory" : "no such file";
   if (e instanceof Deno.errors.PermissionDenied) return "permission denied";
   if (e instanceof Deno.errors.IsADirectory) return "it is a directory";
+  if (e instanceof Deno.errors.NotADirectory) return "a part of the path is not a directory";
   return e instanceof Error ? e.message : String(e);
 }
 
@@ -48,8 +49,26 @@ export async function writeText(path: string, text: string, what: string): Promi
   try {
     await Deno.writeTextFile(path, text);
   } catch (e) {
-    throw new DataError(`cannot write ${what} ${path}: ${explain(e)}`);
+    throw new DataError(`cannot write ${what} ${path}: ${explain(e, true)}`);
   }
+}
+
+/**
+ * Checks, before a run computes anything, that `path` can be written: it is
+ * opened for writing (created if missing, never truncated) and closed; a
+ * file this creates is removed again, so a run that fails later leaves
+ * nothing behind.
+ *
+ * @throws {DataError} naming the file and the reason.
+ */
+export async function checkWritable(path: string, what: string): Promise<void> {
+  const existed = await Deno.lstat(path).then(() => true, () => false);
+  try {
+    (await Deno.open(path, { write: true, create: true })).close();
+  } catch (e) {
+    throw new DataError(`cannot write ${what} ${path}: ${explain(e, true)}`);
+  }
+  if (!existed) await Deno.remove(path).catch(() => {});
 }
 
 /**

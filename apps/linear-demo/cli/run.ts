@@ -3,6 +3,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { createPool, type Pool, SERIAL_BELOW_FLOPS } from "@matgrad/parallel";
 import { getBackend } from "@matgrad/core";
 import { DataError, rows } from "../src/dataset.ts";
@@ -14,8 +15,19 @@ import { lossChartSvg } from "../src/plot.ts";
 import { train, type TrainResult } from "../src/train.ts";
 import type { Config } from "./args.ts";
 import { prepare, type Prepared, score, type Scores, specOf } from "./data.ts";
-import { readBytes, readText, writeBytes, writeText } from "./io.ts";
-import { barProgress, fmtLoss, fmtRate, plainProgress, type Progress, silent } from "./progress.ts";
+import { checkWritable, readBytes, readText, writeBytes, writeText } from "./io.ts";
+import {
+  barProgress,
+  fmtLoss,
+  fmtRate,
+  liveStatus,
+  type LiveStream,
+  noStatus,
+  plainProgress,
+  type Progress,
+  silent,
+  type Status,
+} from "./progress.ts";
 
 /** `--save` and `--load` pick the format by extension: safetensors, or JSON for anything else. */
 const isSafetensors = (path: string) => /\.safetensors$/i.test(path);
@@ -37,6 +49,55 @@ function table(rowsOut: [string, string][]): string {
 }
 
 const fixed = (v: number, digits = 4) => v.toFixed(digits);
+/** `1 epoch`, `20 epochs`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
+/** A ratio ≥ 1: 3 significant digits below 10, else a whole number with separators. */
+const times = (v: number) => (v < 10 ? v.toPrecision(3) : fmtRate(v)) + "×";
+
+/**
+ * How the training loss went from `first` to `last`, and how far it ended
+ * from the closed-form optimum `best`.
+ *
+ * @example
+ * ```ts
+ * import { lossChange } from "./run.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(lossChange(100, 1.01, 1), "fell 99×; 1.00% above the closed-form optimum");
+ * assert.equal(lossChange(10, 10, 0.001), "did not fall; 10,000× the closed-form optimum");
+ * assert.equal(lossChange(10, 30, 1), "did not fall: rose 3.00×; 30× the closed-form optimum");
+ * ```
+ */
+export function lossChange(first: number, last: number, best: number): string {
+  if (!Number.isFinite(last)) return "diverged: the loss is not finite; try a smaller --lr";
+  // A change that rounds to 0.00% is not called a fall or a rise.
+  const pct = (r: number) => r < 5e-5 ? "by less than 0.01%" : `${fixed(100 * r, 2)}%`;
+  let change: string;
+  if (last < first) {
+    change = `fell ${last > first / 1.1 ? pct(1 - last / first) : times(first / last)}`;
+  } else if (last > first) {
+    change = `did not fall: rose ${
+      last < first * 1.1 ? pct(last / first - 1) : times(last / first)
+    }`;
+  } else {
+    change = "did not fall";
+  }
+  const gap = last / best;
+  const optimum = !(best > 0)
+    ? `the closed-form optimum is ${fmtLoss(best)}`
+    : gap < 2
+    ? `${fixed(100 * (gap - 1), 2)}% above the closed-form optimum`
+    : `${times(gap)} the closed-form optimum`;
+  return `${change}; ${optimum}`;
+}
+
+/** Which streams are terminals. */
+export interface Terminals {
+  /** Whether stdout is a terminal. */
+  stdout: boolean;
+  /** Whether stderr is a terminal. */
+  stderr: boolean;
+}
 const flops = (v: number) =>
   v >= 1e6
     ? `${+(v / 1e6).toPrecision(3)} MFLOP`
@@ -45,19 +106,37 @@ const flops = (v: number) =>
     : `${v} FLOP`;
 
 /**
- * Runs the demo for a checked {@linkcode Config}, writing to stdout.
+ * Runs the demo for a checked {@linkcode Config}, writing to stdout. On a
+ * terminal (stdout, or stderr for `--json` or redirected output), a live
+ * bar and status lines show every phase that may take a while.
  *
  * @throws {DataError} for data or files that cannot be used (exit code 2).
  */
-export async function run(config: Config, stdoutIsTerminal: boolean): Promise<void> {
+export async function run(config: Config, terminals: Terminals): Promise<void> {
   const started = performance.now();
   const log = config.json ? () => {} : (line = "") => console.log(line);
+  const live: LiveStream | undefined = !config.json && terminals.stdout
+    ? process.stdout
+    : terminals.stderr
+    ? process.stderr
+    : undefined;
+  const status: Status = live ? liveStatus(live) : noStatus;
+  // Every output is checked before anything is computed, not found unwritable after training.
+  if (config.plot !== undefined) await checkWritable(config.plot, "plot");
+  if (config.save !== undefined) await checkWritable(config.save, "model");
   const saved = config.load === undefined ? undefined : await loadModel(config.load);
   const spec = saved !== undefined && !config.dataGiven ? saved.data : specOf(config);
   const split = saved !== undefined && !config.dataGiven
     ? saved.split
     : { seed: config.seed, testFraction: config.testFraction };
-  const p = await prepare(spec, split);
+  const p = await status.run(
+    spec.kind === "synthetic"
+      ? "generating the synthetic data"
+      : spec.kind === "cars"
+      ? "loading the cars data"
+      : "reading the CSV file",
+    () => prepare(spec, split),
+  );
   const nTrain = rows(p.raw.train), nTest = rows(p.raw.test);
   log(`matgrad linear demo — ${p.description}`);
   log(
@@ -66,8 +145,12 @@ export async function run(config: Config, stdoutIsTerminal: boolean): Promise<vo
       (p.ignored.length ? `; ignored non-numeric columns: ${p.ignored.join(", ")}` : "") +
       (p.xScale ? "; features and targets standardized with the training rows' statistics" : ""),
   );
-  const ls = leastSquares(p.fit.train.x, p.fit.train.y);
-  const lsScores = score(p, ls);
+  const ls = status.run(
+    "closed-form least-squares fit",
+    (done) => leastSquares(p.fit.train.x, p.fit.train.y, done),
+    true,
+  );
+  const lsScores = status.run("scoring the closed-form fit", () => score(p, ls));
   if (saved !== undefined) {
     evaluateSaved(saved, p, config, lsScores, log);
     return;
@@ -100,13 +183,13 @@ export async function run(config: Config, stdoutIsTerminal: boolean): Promise<vo
   log(
     `training: ${config.optimizer} lr ${config.lr}` +
       (config.optimizer === "sgd" ? ` momentum ${config.momentum}` : "") +
-      `, ${config.epochs} epochs × ${steps} steps of ${batch} rows`,
+      `, ${count(config.epochs, "epoch")} × ${count(steps, "step")} of ${count(batch, "row")}`,
   );
   log(`matmul gradients: ${placement}`);
-  const progress: Progress = config.json
+  const progress: Progress = live
+    ? barProgress(config.epochs, live)
+    : config.json
     ? silent
-    : stdoutIsTerminal
-    ? barProgress(config.epochs)
     : plainProgress(config.epochs, (l) => console.log(l));
   let result: TrainResult;
   try {
@@ -125,10 +208,15 @@ export async function run(config: Config, stdoutIsTerminal: boolean): Promise<vo
     progress.stop();
     pool?.close();
   }
-  const s = score(p, result.params);
+  const { s, lsFitLoss } = status.run("scoring the trained model", () => ({
+    s: score(p, result.params),
+    // The optimum in the units training saw; without standardization those are the targets' own.
+    lsFitLoss: p.xScale === null && p.yScale === null
+      ? lsScores.trainMse
+      : meanSquaredError(predict(p.fit.train.x, ls), p.fit.train.y),
+  }));
   const first = result.epochs[0]!, last = result.epochs.at(-1)!;
   const relW = p.wTrue ? relativeError(result.params.w, p.wTrue) : undefined;
-  const lsFitLoss = meanSquaredError(predict(p.fit.train.x, ls), p.fit.train.y);
   const units = p.yScale ? " (target units)" : "";
   log();
   const out: [string, string][] = [
@@ -142,9 +230,9 @@ export async function run(config: Config, stdoutIsTerminal: boolean): Promise<vo
     ],
     [
       "training loss",
-      `${fmtLoss(first.trainLoss)} → ${fmtLoss(last.trainLoss)}  (fell ${
-        fmtRate(first.trainLoss / last.trainLoss)
-      }×; ${fixed(100 * (last.trainLoss / lsFitLoss - 1), 2)}% above the closed-form optimum)`,
+      `${fmtLoss(first.trainLoss)} → ${fmtLoss(last.trainLoss)}  (${
+        lossChange(first.trainLoss, last.trainLoss, lsFitLoss)
+      })`,
     ],
   ];
   if (p.yScale) {

@@ -6,6 +6,7 @@
  */
 import { parse } from "csv-parse/sync";
 import { DataError, type Dataset, fromRows } from "./dataset.ts";
+import { clip, quote } from "./text.ts";
 
 /** Which columns of a CSV to use. */
 export interface CsvColumns {
@@ -31,15 +32,25 @@ export interface CsvDataset {
 /** Cells read as a missing value (the row is then dropped and counted). */
 const MISSING = new Set(["", "nan", "na", "n/a", "null", "?"]);
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const INFINITY = /^([+-]?)inf(inity)?$/i;
 
 /**
- * Reads a cell as a number: NaN for a missing value, undefined when it is
- * not a number at all.
+ * Reads a cell as a number: NaN for a missing value, ±Infinity for an
+ * infinity or a number beyond float64's range (`1e400`), undefined when it
+ * is not a number at all.
  */
 function cell(text: string): number | undefined {
   const t = text.trim();
   if (MISSING.has(t.toLowerCase())) return NaN;
-  return NUMBER.test(t) ? Number(t) : undefined;
+  if (NUMBER.test(t)) return Number(t);
+  const inf = INFINITY.exec(t);
+  return inf === null ? undefined : inf[1] === "-" ? -Infinity : Infinity;
+}
+
+/** The column names for a message: each clipped, at most 20 of them. */
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 20).map((n) => clip(n)).join(", ");
+  return names.length > 20 ? `${shown}, … (${names.length} columns)` : shown;
 }
 
 /**
@@ -49,7 +60,9 @@ function cell(text: string): number | undefined {
  * @param columns The target and feature columns.
  * @param source The file's name, for error messages.
  * @throws {DataError} for malformed CSV, a missing column, or a cell that is
- * not a number (the message names the column, the line and the cell).
+ * not a number or not finite (`1e400`, `inf`): the message names the column,
+ * the line and the cell (its first 40 characters, when longer). Missing
+ * cells (empty, `NaN`, `NA`, `n/a`, `null`, `?`) drop their row instead.
  * @example
  * ```ts
  * import { parseCsv } from "@matgrad/linear-demo/csv";
@@ -71,7 +84,9 @@ export function parseCsv(text: string, columns: CsvColumns, source = "the CSV"):
       info: true,
     }) as unknown as typeof records;
   } catch (e) {
-    throw new DataError(`${source}: ${e instanceof Error ? e.message : String(e)}`);
+    // csv-parse quotes the whole field at fault, which may be megabytes long.
+    const message = (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+    throw new DataError(`${source}: ${clip(message, 160)}`);
   }
   const [header, ...rest] = records;
   if (header === undefined) throw new DataError(`${source}: the file is empty`);
@@ -82,7 +97,7 @@ export function parseCsv(text: string, columns: CsvColumns, source = "the CSV"):
     const at = names.indexOf(name);
     if (at < 0) {
       throw new DataError(
-        `${source}: no ${role} column "${name}"; the columns are ${names.join(", ")}`,
+        `${source}: no ${role} column ${quote(name)}; the columns are ${listNames(names)}`,
       );
     }
     return at;
@@ -108,9 +123,11 @@ export function parseCsv(text: string, columns: CsvColumns, source = "the CSV"):
   const read = (r: string[], line: number) => (j: number): number => {
     const raw = r[j] ?? "";
     const v = cell(raw);
-    if (v === undefined) {
+    if (v === undefined || v === Infinity || v === -Infinity) {
       throw new DataError(
-        `${source}: column "${names[j]}" has a non-numeric cell "${raw}" on line ${line}`,
+        `${source}: column ${quote(names[j]!)} has a ${
+          v === undefined ? "non-numeric" : "non-finite"
+        } cell ${quote(raw)} on line ${line}`,
       );
     }
     return v;

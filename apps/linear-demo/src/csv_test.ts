@@ -28,3 +28,39 @@ Deno.test("parseCsv names the column, line and cell of a non-number", () => {
     /f\.csv: no numeric feature columns/,
   );
 });
+
+Deno.test("parseCsv rejects non-finite cells, naming the column, line and text", () => {
+  for (const bad of ["1e400", "-1E999", "inf", "-Infinity", "+INF", "infinity"]) {
+    assert.throws(
+      () => parseCsv(`a,y\n1,2\n3,4\n${bad},5\n`, { targets: ["y"] }, "f.csv"),
+      (e: unknown) => {
+        assert.ok(e instanceof Error && e.name === "DataError", String(e));
+        assert.equal(e.message, `f.csv: column "a" has a non-finite cell "${bad}" on line 4`);
+        return true;
+      },
+    );
+  }
+  // A target column too; NaN text is still a missing value (its row is dropped).
+  assert.throws(() => parseCsv("a,y\n1,inf\n", { targets: ["y"] }), /column "y" has a non-finite/);
+  assert.equal(parseCsv("a,y\n1,2\nNaN,3\n4,nan\n", { targets: ["y"] }).dropped, 2);
+});
+
+Deno.test("parseCsv quotes at most 40 characters of a long cell, on one line", () => {
+  const long = "x".repeat(2 ** 18); // a 256 KB cell
+  for (
+    const [text, at] of [
+      [`a,y\n1,2\n${long},3\n`, `column "a" has a non-numeric cell "${"x".repeat(40)}…" on line 3`],
+      [`a,y\n1,2\n1e400${long},3\n`, `non-numeric cell "1e400${"x".repeat(35)}…" on line 3`],
+      [`a,y\n1,"2\n${long}"\n`, `column "y" has a non-numeric cell "2\\n${"x".repeat(38)}…"`],
+      [`a,y\n1,2\n${long}"bad,3\n`, `Invalid Opening Quote: a quote is found on field 0 at line 3`],
+      [`a,${long}\n1,2\n`, `no target column "y"; the columns are a, ${"x".repeat(40)}…`],
+    ]
+  ) {
+    assert.throws(() => parseCsv(text!, { targets: ["y"] }, "f.csv"), (e: unknown) => {
+      assert.ok(e instanceof Error);
+      assert.ok(e.message.includes(at!), e.message.slice(0, 300));
+      assert.ok(e.message.length < 240 && !e.message.includes("\n"), `${e.message.length} chars`);
+      return true;
+    });
+  }
+});

@@ -66,3 +66,15 @@ Deno.test("leastSquares gives a duplicated column weight 0 and keeps the best fi
   assert.equal(full.w.data[2], 0);
   assert.ok(Math.abs(rss(dup, y, full.w, full.b) - rss(x, y, ref.w, ref.b)) < 1e-10);
 });
+
+Deno.test("leastSquares reports rising progress up to 1, and the same bits with or without it", () => {
+  const x = random(300, 20, 5), y = random(300, 3, 6);
+  const seen: number[] = [];
+  const fit = leastSquares(x, y, (f) => seen.push(f));
+  const plain = leastSquares(x, y);
+  assert.deepEqual(fit.w.data, plain.w.data);
+  assert.deepEqual(fit.b.data, plain.b.data);
+  assert.equal(seen.length, 20); // before each step after the first, and at the end
+  assert.ok(seen.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > seen[i - 1]!)), String(seen));
+  assert.equal(seen.at(-1), 1);
+});
