@@ -11,7 +11,8 @@ import { run } from "./cli/run.ts";
 
 async function main(args: string[]): Promise<number> {
   try {
-    const workers = Math.max(1, navigator.hardwareConcurrency ?? 2);
+    // The calling thread computes a share of every op: one worker per other core.
+    const workers = Math.max(1, (navigator.hardwareConcurrency ?? 2) - 1);
     const config = parseCommandLine(args, workers, Deno.cwd());
     if (config === "help") {
       console.log(USAGE);

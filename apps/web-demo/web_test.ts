@@ -221,7 +221,8 @@ Deno.test({
         assert.equal(result!.transport, "shared memory");
         // One matmul node per step, its gradient always sent to the workers.
         assert.ok(result!.workerCalls >= synthetic.stepLosses.length, `${result!.workerCalls}`);
-        assert.equal(workersStarted, 2);
+        // The training worker, and the pool's two inside it.
+        assert.equal(workersStarted, 3);
         assert.equal(await page.locator("#fallback").isVisible(), false);
         await page.close();
       });
@@ -296,11 +297,13 @@ Deno.test({
         const page = await openPage(context!, isolated.url);
         await fillForm(page, { ...CARS, epochs: 5000 });
         await page.locator("#train").click();
-        while (page.workers().length < 2) await new Promise((r) => setTimeout(r, 10));
+        // The pool's workers (blob: modules), inside the training worker.
+        const poolWorkers = () => page.workers().filter((w) => w.url().startsWith("blob:"));
+        while (poolWorkers().length < 2) await new Promise((r) => setTimeout(r, 10));
         // Each worker blocks for 200 ms, so the training loop's next job is in flight on one
         // of them (a product this small may go to one worker only), then dies of an uncaught
         // error: that job must reject, not hang.
-        for (const worker of page.workers()) {
+        for (const worker of poolWorkers()) {
           await worker.evaluate(() => {
             setTimeout(() => {
               const t0 = Date.now();

@@ -4,7 +4,10 @@
  *
  * @module
  */
-import { allocate, getBackend, matmul, matmulGrad, setBackend, Tensor } from "@matgrad/core";
+import { type DType, getBackend, matmul, matmulGrad, setBackend, Tensor } from "@matgrad/core";
+
+const zerosOf = (dtype: DType, n: number) =>
+  dtype === "float32" ? new Float32Array(n) : new Float64Array(n);
 import type { Prepared, Runner } from "./types.ts";
 
 /** Loads matgrad with the kernel backend `name` ("js", "wasm", ...). */
@@ -22,7 +25,7 @@ export async function loadMatgrad(name: string): Promise<Runner> {
       const b = new Tensor(x.b, [c.d, c.m]);
       let prepared: Prepared;
       if (c.op === "forward") {
-        const out = new Tensor(allocate(c.dtype, c.n * c.m), [c.n, c.m]);
+        const out = new Tensor(zerosOf(c.dtype, c.n * c.m), [c.n, c.m]);
         prepared = {
           run: () => void matmul(a, b, { out }),
           read: () => [out.data],
@@ -30,8 +33,8 @@ export async function loadMatgrad(name: string): Promise<Runner> {
         };
       } else {
         const dC = new Tensor(x.dC, [c.n, c.m]);
-        const outA = new Tensor(allocate(c.dtype, c.n * c.d), [c.n, c.d]);
-        const outB = new Tensor(allocate(c.dtype, c.d * c.m), [c.d, c.m]);
+        const outA = new Tensor(zerosOf(c.dtype, c.n * c.d), [c.n, c.d]);
+        const outB = new Tensor(zerosOf(c.dtype, c.d * c.m), [c.d, c.m]);
         prepared = {
           run: () => void matmulGrad(a, b, dC, { outA, outB }),
           read: () => [outA.data, outB.data],

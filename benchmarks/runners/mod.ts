@@ -11,7 +11,6 @@ import type { RunnerSpec } from "./types.ts";
 export const RUNNERS: readonly RunnerSpec[] = [
   matgrad("matgrad-js", "matgrad JS kernels", "js"),
   matgrad("matgrad-wasm", "matgrad WASM kernels", "wasm"),
-  pool(1),
   pool(2),
   peer(
     "tfjs-cpu",
@@ -50,14 +49,15 @@ function matgrad(id: string, label: string, backend: string): RunnerSpec {
   };
 }
 
-function pool(workers: number): RunnerSpec {
+/** The pool as the executor on `threads` threads: the calling one and `threads − 1` workers. */
+function pool(threads: number): RunnerSpec {
   return {
-    id: `matgrad-pool-${workers}`,
-    label: `matgrad pool, ${workers} worker${workers > 1 ? "s" : ""}`,
+    id: `matgrad-pool-${threads}`,
+    label: `matgrad pool, ${threads} threads`,
     kind: "matgrad",
-    threads: workers,
+    threads,
     bench: "matmul",
-    load: async () => (await import("./parallel.ts")).loadPool(workers),
+    load: async () => (await import("./parallel.ts")).loadPool(threads - 1),
   };
 }
 

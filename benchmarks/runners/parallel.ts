@@ -5,28 +5,25 @@
  *
  * @module
  */
-import { type DType, getBackend, Tensor } from "@matgrad/core";
+import {
+  type DType,
+  type Executor,
+  getBackend,
+  matmul,
+  matmulGrad,
+  Tensor,
+  withExecutor,
+} from "@matgrad/core";
 import type { Data } from "../inputs.ts";
 import type { Runner } from "./types.ts";
 
 /** The part of the pool's API the benchmark uses. */
 interface PoolLike {
-  matmul(a: Tensor, b: Tensor, options?: { out?: Tensor }): Tensor | Promise<Tensor>;
-  matmulGrad(
-    a: Tensor,
-    b: Tensor,
-    dC: Tensor,
-    options?: { outA?: Tensor; outB?: Tensor },
-  ): Grads | Promise<Grads>;
+  ready(): Promise<void>;
   close(): void | Promise<void>;
 }
 
-interface Grads {
-  dA: Tensor;
-  dB: Tensor;
-}
-
-type CreatePool = (options: { workers: number }) => PoolLike | Promise<PoolLike>;
+type CreatePool = (options: { workers: number }) => PoolLike;
 
 const SPECIFIER = "@matgrad/parallel";
 
@@ -35,23 +32,21 @@ export async function importParallel(): Promise<Record<string, unknown>> {
   return await import(SPECIFIER) as Record<string, unknown>;
 }
 
-/** Starts a pool of `workers` workers. */
+/** Starts a pool of `workers` workers and runs each product with it as the executor. */
 export async function loadPool(workers: number): Promise<Runner> {
   const mod = await importParallel();
   const createPool = mod.createPool as CreatePool | undefined;
   if (typeof createPool !== "function") throw new Error(`${SPECIFIER} exports no createPool`);
-  const pool = await createPool({ workers });
-  const share = typeof mod.toShared === "function"
-    ? mod.toShared as (t: Tensor) => Tensor
-    : (t: Tensor) => t;
-  // Outputs reused across calls, as the serial runners reuse theirs (`out`).
-  const sharedZeros = mod.sharedZeros as ((shape: number[], dtype: DType) => Tensor) | undefined;
-  if (typeof sharedZeros !== "function") throw new Error(`${SPECIFIER} exports no sharedZeros`);
+  const pool = createPool({ workers });
+  await pool.ready();
+  const share = mod.toShared as (t: Tensor) => Tensor;
+  const sharedZeros = mod.sharedZeros as (shape: number[], dtype: DType) => Tensor;
+  const on = <T>(fn: () => T): T => withExecutor(pool as unknown as Executor, fn);
   return {
     notes:
-      `@matgrad/parallel createPool({ workers: ${workers} }) (default backend, "${getBackend()}" ` +
-      "on the calling thread), operands toShared once, outputs sharedZeros reused (out, outA, " +
-      "outB); backward = pool.matmulGrad",
+      `@matgrad/parallel createPool({ workers: ${workers} }) as the executor (withExecutor), ` +
+      `the calling thread and the workers sharing each product (default backend, ` +
+      `"${getBackend()}"); operands toShared once, outputs sharedZeros reused (out, outA, outB)`,
     supports: (op) => op !== "train",
     prepare(c, x) {
       // Moving operands into shared memory is the pool's analogue of a peer's
@@ -64,17 +59,11 @@ export async function loadPool(workers: number): Promise<Runner> {
       const out = sharedZeros([c.n, c.m], c.dtype);
       const outA = sharedZeros([c.n, c.d], c.dtype);
       const outB = sharedZeros([c.d, c.m], c.dtype);
-      let last: Data[] = [];
       return Promise.resolve({
         run: c.op === "forward"
-          ? async () => {
-            last = [(await pool.matmul(a, b, { out })).data];
-          }
-          : async () => {
-            const g = await pool.matmulGrad(a, b, dC, { outA, outB });
-            last = [g.dA.data, g.dB.data];
-          },
-        read: () => last,
+          ? () => void on(() => matmul(a, b, { out }))
+          : () => void on(() => matmulGrad(a, b, dC, { outA, outB })),
+        read: (): Data[] => (c.op === "forward" ? [out.data] : [outA.data, outB.data]),
         dispose: () => {},
       });
     },

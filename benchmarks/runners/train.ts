@@ -27,10 +27,10 @@ interface Optimizer {
   step(params: Tensor[], grads: Tensor[]): void;
 }
 
-/** The training-step runners: serial and on a pool of 2 workers. */
+/** The training-step runners: serial and on a pool (the calling thread and one worker). */
 export const TRAINERS: readonly RunnerSpec[] = [
   trainer("train-serial", "matgrad autograd, serial", 1, () => Promise.resolve(serial())),
-  trainer("train-pool-2", "matgrad autograd, pool of 2 workers", 2, () => onPool(2)),
+  trainer("train-pool-2", "matgrad autograd, pool on 2 threads", 2, () => onPool(1)),
   tfjs("cpu"),
   tfjs("wasm"),
 ];
@@ -109,7 +109,11 @@ async function onPool(workers: number): Promise<Made> {
   if (typeof vgp !== "function") {
     throw new Error("@matgrad/parallel does not export valueAndGradParallel yet");
   }
-  const pool = (mod.createPool as (o: { workers: number }) => { close(): unknown })({ workers });
+  const pool =
+    (mod.createPool as (o: { workers: number }) => { close(): unknown; ready(): Promise<void> })({
+      workers,
+    });
+  await pool.ready();
   return {
     stepper: vgp(loss, pool, [1, 2]),
     close: async () => void await pool.close(),

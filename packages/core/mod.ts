@@ -47,14 +47,13 @@ export {
   type Argnums,
   grad,
   type GradOf,
-  type MatmulGradFn,
-  type MatmulGradNeeds,
   type ValueAndGrad,
   valueAndGrad,
-  valueAndGradAsync,
-  type ValueAndGradAsyncOptions,
 } from "./autograd/grad.ts";
+export type { DataFor, DType, TensorData } from "./dtype.ts";
 export { DTypeError, ShapeError } from "./errors.ts";
+export { type Executor, getExecutor, setExecutor, withExecutor } from "./executor/executor.ts";
+export { serialExecutor } from "./executor/serial.ts";
 export {
   type DecodedSafetensors,
   decodeSafetensors,
@@ -69,11 +68,6 @@ export {
   setBackend,
 } from "./kernels/backend.ts";
 export {
-  cast,
-  checkGradName,
-  checkGradShape,
-  checkOut,
-  checkTensor,
   matmul,
   matmulGrad,
   type MatmulGradName,
@@ -81,15 +75,8 @@ export {
   matmulGradPart,
   type MatmulGrads,
   type MatmulOutOptions,
-  resultDType,
 } from "./ops/matmul.ts";
-export {
-  forwardTask,
-  gradTasks,
-  type MatmulOptions,
-  type MatmulPlan,
-  planMatmul,
-} from "./ops/matmul_plan.ts";
+export type { MatmulOptions } from "./ops/matmul_plan.ts";
 export { add, div, mul, neg, scale, sub } from "./ops/elementwise.ts";
 export { mse, softmaxCrossEntropy } from "./ops/loss.ts";
 export { mean, type ReduceOptions, sum } from "./ops/reduce.ts";
@@ -100,15 +87,6 @@ export { adam, type AdamOptions } from "./optim/adam.ts";
 export type { Optimizer } from "./optim/optimizer.ts";
 export { sgd, type SgdOptions } from "./optim/sgd.ts";
 export { full, ones, randn, type RandnOptions, tensor, zeros } from "./tensor/constructors.ts";
-export { broadcastShapes, formatShape, sameShape, sizeOf } from "./tensor/shape.ts";
-export {
-  allocate,
-  checkDType,
-  type DataFor,
-  type DType,
-  dtypeOf,
-  type NestedArray,
-  sharesMemory,
-  Tensor,
-  type TensorData,
-} from "./tensor/tensor.ts";
+export { getMaxTensorBytes, setMaxTensorBytes } from "./tensor/limits.ts";
+export { formatShape } from "./tensor/shape.ts";
+export { isTensor, type NestedArray, ReleasedTensorError, Tensor } from "./tensor/tensor.ts";

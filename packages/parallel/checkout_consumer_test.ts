@@ -11,6 +11,7 @@ Deno.test("the README's import map for a checkout runs a script outside the work
   const map = JSON.parse(block[1]!);
   assert.deepEqual(Object.keys(map.imports).sort(), [
     "@matgrad/core",
+    "@matgrad/core/backend",
     "@matgrad/core/kernels",
     "@matgrad/parallel",
   ]);

@@ -1,29 +1,23 @@
 /**
- * Where the pool starts to pay: the measured crossover per kernel backend.
+ * Where splitting a stage across the threads starts to pay.
  *
  * @module
  */
 
 /**
- * Per kernel backend (`getBackend()`): products (the forward product, or the
- * two gradient products together) with fewer floating-point operations than
- * this run on the calling thread, because a round trip to the workers costs
- * more than splitting saves. Faster kernels move the crossover up. Measured
- * on a 2-core machine with `parallel_bench.ts --crossover`; see the package
- * README. An unknown
- * backend gets the largest threshold.
+ * A stage of work (the tasks of one op) estimated at fewer flop-equivalents
+ * than this (2 per multiply-add, about 20 per element of an element loop)
+ * runs on the calling thread alone: posting it to the workers and waiting
+ * for them costs a few microseconds, about what this much work takes one
+ * thread. A pool's `serialBelowFlops` option overrides it. See the package
+ * README for the measurement.
  *
  * @example
  * ```ts
  * import { SERIAL_BELOW_FLOPS } from "@matgrad/parallel";
  * import assert from "node:assert/strict";
  *
- * assert.ok(SERIAL_BELOW_FLOPS.wasm! > SERIAL_BELOW_FLOPS.js!);
+ * assert.ok(SERIAL_BELOW_FLOPS > 0);
  * ```
  */
-export const SERIAL_BELOW_FLOPS: Readonly<Record<string, number>> = Object.freeze({
-  js: 2_000_000,
-  wasm: 40_000_000,
-});
-/** The threshold for a backend not listed: the largest one. */
-export const SERIAL_BELOW_UNKNOWN = Math.max(...Object.values(SERIAL_BELOW_FLOPS));
+export const SERIAL_BELOW_FLOPS = 1_000_000;

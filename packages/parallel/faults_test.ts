@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { forwardTask, matmul, matmulGrad, planMatmul, randn } from "@matgrad/core";
-import { createPool, PoolClosedError, WorkerError } from "./mod.ts";
+import { matmul, matmulGrad, randn } from "@matgrad/core";
+import { createPool, PoolClosedError, toShared, WorkerError } from "./mod.ts";
 import { hooks } from "./testing.ts";
 import { assertSameBits } from "./test_util.ts";
 
@@ -17,14 +17,15 @@ async function assertWorks(pool: ReturnType<typeof createPool>): Promise<void> {
 
 Deno.test("an exception in a worker rejects that call with its message; later calls work", async () => {
   await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
-  const task = forwardTask(planMatmul([4, 4], [4, 4]));
-  const block = { o0: 0, o1: 1, r0: 0, r1: 4, c0: 0, c1: 4 };
-  // A job that slipped past the checks: it reads buffers the call did not send.
-  await assert.rejects(hooks(pool).run(1, {}, [{ task, block }]), (e: unknown) => {
+  await pool.ready();
+  const x = toShared(randn([4]));
+  const task = { kind: "unary", op: 0, x: x.data, out: x.data, c: 0, units: 4, work: 4 } as const;
+  // A job that slipped past the checks: its task cannot be read.
+  await assert.rejects(hooks(pool).run(1, { task, from: 0, to: 4 }, true), (e: unknown) => {
     assert.ok(e instanceof WorkerError);
     assert.equal(
       e.message,
-      "run: worker 1 failed: worker: a job reads buffer a, which the call did not send",
+      "run: worker 1 failed: RangeError: decodeTask: unknown task kind code 99",
     );
     assert.ok(e.cause instanceof Error);
     return true;
@@ -36,6 +37,7 @@ Deno.test("an exception in a worker rejects that call with its message; later ca
 for (const how of ["terminate", "crash"] as const) {
   Deno.test(`a worker that dies (${how}) rejects its calls in flight and is replaced`, async () => {
     await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+    await pool.ready();
     await assertWorks(pool); // both workers up
     if (how === "crash") hooks(pool).kill(0, "crash"); // dies before it reads the next call
     const call = pool.matmulGrad(a, b, dC);
@@ -56,7 +58,7 @@ for (const how of ["terminate", "crash"] as const) {
       }
       return true;
     });
-    assert.equal(hooks(pool).started(), 3);
+    assert.equal(hooks(pool).started(), 3, `started ${hooks(pool).started()}`);
     assert.equal(pool.size, 2);
     await assertWorks(pool);
     await assertWorks(pool);
@@ -72,6 +74,8 @@ import { createPool } from "./mod.ts";
 import { hooks } from "./testing.ts";
 
 const pool = createPool({ workers: 1, serialBelowFlops: 0 });
+
+await pool.ready();
 const a = randn([64, 64], { seed: 1 });
 await pool.matmul(a, a);
 hooks(pool).kill(0, "crash");
@@ -95,6 +99,7 @@ pool.close();
 
 Deno.test("close() rejects pending calls and later ones with PoolClosedError; twice is harmless", async () => {
   const pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  await pool.ready();
   const pending = [pool.matmulGrad(a, b, dC), pool.matmul(a, b)];
   pool.close();
   for (const call of pending) {
@@ -119,6 +124,7 @@ Deno.test("close() rejects pending calls and later ones with PoolClosedError; tw
 
 Deno.test("1,000 small and 20 large concurrent calls all return correct results", async () => {
   await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  await pool.ready();
   const smalls = Array.from({ length: 1000 }, (_, i) => ({
     a: randn([3 + (i % 5), 4], { seed: 100 + i }),
     b: randn([4, 2 + (i % 3)], { seed: 2000 + i }),

@@ -30,6 +30,7 @@ Deno.test("a script outside the workspace imports @matgrad/parallel over HTTP an
         imports: {
           "@matgrad/parallel": `${base}/parallel/mod.ts`,
           "@matgrad/core": `${base}/core/mod.ts`,
+          "@matgrad/core/backend": `${base}/core/backend.ts`,
           "@matgrad/core/kernels": `${base}/core/kernels/mod.ts`,
         },
       }),

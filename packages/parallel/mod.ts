@@ -1,23 +1,45 @@
 /**
- * A pool of Web Workers for matgrad's matrix products and their gradients.
+ * A pool of Web Workers that runs matgrad's ops in parallel: an executor of
+ * `@matgrad/core`. Make it the executor and every op of a training step —
+ * products, element-wise work, reductions, losses, optimizer updates — is
+ * split across the calling thread and the workers, over a shared tensor
+ * heap, with exactly the serial bits.
  *
  * The backward pass of C = A·B splits the way the math allows: row i of
  * dA = dC·Bᵀ needs only row i of dC, and column j of dB = Aᵀ·dC only
- * column j of dC. So each worker computes row blocks of dA and column blocks
- * of dB with core's own kernels, straight into shared memory, and the result
- * has exactly the bits of core's serial `matmulGrad`.
+ * column j of dC; each element is one summation chain, computed whole by
+ * one thread.
  *
  * The workers run a self-contained bundled module started from a Blob URL,
  * so the package works when consumed from JSR, npm, a bundler or a plain
  * HTTP server, and needs no Deno permissions.
  *
- * @example
+ * @example Training on every core
+ * ```ts
+ * import { createPool } from "@matgrad/parallel";
+ * import { matmul, mse, randn, setExecutor, sgd, type Tensor, valueAndGrad } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = createPool(); // the calling thread and one worker per other core
+ * setExecutor(pool);
+ * const x = randn([512, 16], { seed: 1 }); // made on the pool: in shared memory
+ * const y = randn([512, 1], { seed: 2 });
+ * const w = randn([16, 1], { seed: 3 });
+ * const step = valueAndGrad((w: Tensor) => mse(matmul(x, w), y));
+ * const opt = sgd({ lr: 0.1 });
+ * const first = step(w).value.item();
+ * for (let i = 0; i < 20; i++) opt.step([w], [step(w).grad]);
+ * assert.ok(step(w).value.item() < first);
+ * setExecutor(undefined);
+ * ```
+ *
+ * @example The async products
  * ```ts
  * import { createPool, toShared } from "@matgrad/parallel";
  * import { matmulGrad, randn } from "@matgrad/core";
  * import assert from "node:assert/strict";
  *
- * await using pool = createPool(); // one worker per hardware thread
+ * await using pool = createPool({ workers: 2 });
  * const a = toShared(randn([600, 400], { seed: 1 })); // shared once, reused without copies
  * const b = toShared(randn([400, 200], { seed: 2 }));
  * const dC = randn([600, 200], { seed: 3 });
@@ -29,7 +51,6 @@
  * @module
  */
 export { PoolClosedError, WorkerError } from "./errors.ts";
-export { BLOCK_TILE, type BlockAxis, planBlocks } from "./plan_blocks.ts";
 export { SERIAL_BELOW_FLOPS } from "./crossover.ts";
 export { createPool, Pool, type PoolOptions } from "./pool.ts";
 export { isShared, sharedZeros, toShared } from "./shared.ts";
@@ -38,6 +59,7 @@ export { valueAndGradParallel } from "./value_and_grad.ts";
 export type {
   Argnums,
   DType,
+  Executor,
   GradOf,
   MatmulGradName,
   MatmulGradOptions,
@@ -49,4 +71,22 @@ export type {
   TensorData,
   ValueAndGrad,
 } from "@matgrad/core";
-export type { GemmTask, TaskBlock, TaskBuffer } from "@matgrad/core/kernels";
+export type { Allocation } from "@matgrad/core/backend";
+export type {
+  AdamRun,
+  BinaryRun,
+  ExpandRun,
+  GemmRun,
+  GemmTask,
+  MseGradRun,
+  MseRun,
+  ReduceRun,
+  SgdRun,
+  Task,
+  TaskBase,
+  TaskBuffer,
+  TransposeRun,
+  UnaryRun,
+  XentGradRun,
+  XentRun,
+} from "@matgrad/core/kernels";

@@ -1,132 +1,203 @@
 /**
- * The worker pool: checks and plans a product on the calling thread, sends
- * each worker its blocks of the output over comlink, and lets the workers
- * write straight into a shared result.
+ * The worker pool: an executor of core's ops. Every task of a stage is cut
+ * into ranges of its units, the calling thread runs the first range and the
+ * workers the rest, all reading and writing the shared tensor heap in place.
+ * Jobs go through shared memory with Atomics (a worker spins briefly after a
+ * job, then sleeps); comlink only starts the workers.
  *
  * @module
  */
 import { releaseProxy, type Remote, wrap } from "npm:comlink@4.4.2";
 import {
-  checkGradName,
-  checkGradShape,
-  checkTensor,
-  type DType,
-  forwardTask,
-  gradTasks,
-  matmul,
-  matmulGrad,
+  type Executor,
   type MatmulGradName,
   type MatmulGradOptions,
-  matmulGradPart,
   type MatmulGrads,
-  type MatmulOptions,
   type MatmulOutOptions,
-  planMatmul,
-  resultDType,
-  sharesMemory,
-  Tensor,
-  type TensorData,
+  type Tensor,
+  withExecutor,
 } from "@matgrad/core";
-import { getKernels } from "@matgrad/core/kernels";
+import {
+  type Allocation,
+  type DType,
+  type PreparedOp,
+  prepareMatmul,
+  prepareMatmulGrad,
+  prepareMatmulGradPart,
+  type TensorData,
+} from "@matgrad/core/backend";
+import {
+  dtypeCode,
+  encodedSize,
+  encodeTask,
+  getKernels,
+  kernelModule,
+  runTask,
+  type Task,
+  taskBuffers,
+  wasmFeatures,
+} from "@matgrad/core/kernels";
 import { PoolClosedError, WorkerError } from "./errors.ts";
-import { SERIAL_BELOW_FLOPS, SERIAL_BELOW_UNKNOWN } from "./crossover.ts";
-import { cheaperAxis, flops, gradJobs, needed, productJobs } from "./jobs.ts";
-import { like, sharedOut } from "./outputs.ts";
-import { type GateTicket, PostGate } from "./post_gate.ts";
-import { isCrashReport, type Job, type JobBuffers, type WorkerApi } from "./protocol.ts";
-import { allocateShared } from "./shared.ts";
-import { Staging } from "./staging.ts";
+import { SERIAL_BELOW_FLOPS } from "./crossover.ts";
+import { heapAllocation, heapBuffer, heapRelease, heapSupported, inHeap } from "./heap.ts";
+import {
+  BACKEND,
+  BACKEND_CODES,
+  controlBytes,
+  CRASH,
+  CRASHED,
+  type CrashReport,
+  DONE,
+  ERROR_BYTES,
+  ERROR_LENGTH,
+  errorOffset,
+  FAILED,
+  SEQ,
+  SHARE,
+  SLOT,
+  STATUS,
+  type WorkerApi,
+} from "./protocol.ts";
+import { checkShared } from "./shared.ts";
 import { WORKER_SRC } from "./_generated/worker_src.ts";
 
 /** Options of {@linkcode createPool}. */
 export interface PoolOptions {
-  /** How many workers to start; default `navigator.hardwareConcurrency` (at least 1). */
+  /**
+   * How many workers to start; default one fewer than the hardware threads
+   * (at least 1), since the calling thread computes a share of every task.
+   */
   workers?: number;
   /**
-   * Products with fewer flops (2·m·n·k per matrix) run on the calling thread.
-   * Default: {@linkcode SERIAL_BELOW_FLOPS} of the active backend; 0 sends
-   * every non-empty product to the workers.
+   * A stage of work below this many flop-equivalents (2 per multiply-add,
+   * about 20 per element of an element-wise op) runs on the calling thread
+   * alone. Default: {@linkcode SERIAL_BELOW_FLOPS}; 0 splits every stage
+   * that has more than one unit of work.
    */
   serialBelowFlops?: number;
-}
-
-interface Pending {
-  readonly fn: string;
-  readonly reject: (error: Error) => void;
 }
 
 interface Slot {
   readonly index: number;
   readonly worker: Worker;
   readonly remote: Remote<WorkerApi>;
-  readonly pending: Set<Pending>;
+  /** Set once the worker answered its first message (or finished a job). */
   started: boolean;
-  dead: boolean;
+  /** Resolves when it has started (or died). */
+  readonly ready: Promise<void>;
+  /** Why the worker is gone, once it is. */
+  dead: string | undefined;
+  crash: CrashReport | undefined;
+}
+
+/** A raw job for the fault tests: a task sent to one worker as is. */
+export interface RawJob {
+  readonly task: Task;
+  readonly from: number;
+  readonly to: number;
 }
 
 /** Test hooks, reachable only through `testing.ts`. */
 export interface PoolHooks {
   /** Kills worker `index`: terminated from outside, or crashed by an uncaught error inside. */
   kill(index: number, how: "terminate" | "crash"): void;
-  /** Sends raw jobs to worker `index`, bypassing the checks (and, without a ticket, the gate). */
-  run(index: number, buffers: JobBuffers, jobs: Job[], gate?: GateTicket): Promise<void>;
-  /** Turns the post gate on (the default) or off, for `post_gate_bench.ts`. */
-  gate(on: boolean): void;
+  /** Runs a task on worker `index` alone, bypassing the checks; `corrupt` spoils its kind. */
+  run(index: number, job: RawJob, corrupt?: boolean): Promise<void>;
   /** How many workers were started so far, replacements included. */
   started(): number;
+  /** How many stages went to the workers so far. */
+  dispatched(): number;
 }
 
 /** The hooks of each pool, for tests. */
 export const poolHooks: WeakMap<Pool, PoolHooks> = new WeakMap();
 
+/** A stage posted to workers and not yet waited for. */
+interface Posted {
+  readonly fn: string;
+  readonly slots: Slot[];
+  readonly seqs: number[];
+  readonly copyBack: [TensorData, TensorData][];
+  readonly staged: unknown[];
+}
+
+const canBlock = ((): boolean => {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+// Main-thread waits: spin this long for workers to finish, then sleep in slices.
+const SPIN_MS = 1;
+const SLICE_MS = 20;
+// A worker that has not begun its first job after this long never will.
+const START_MS = 30_000;
+
 /**
- * A fixed set of Web Workers that compute matrix products and their
- * gradients in blocks, with exactly the bits of core's serial `matmul` and
- * `matmulGrad`. Create it with {@linkcode createPool}; close it when done
- * (`await using` does that).
+ * A fixed set of Web Workers that, with the calling thread, run core's ops
+ * in parallel: an {@linkcode Executor}. Make it the executor
+ * (`setExecutor(pool)` or `withExecutor(pool, fn)`) and every op splits its
+ * work across the threads, with exactly the serial executor's bits; or call
+ * {@linkcode Pool.matmul} and friends, which return promises. Create it with
+ * {@linkcode createPool}; close it when done (`await using` does that).
  *
- * Operands that already live in SharedArrayBuffers (see `toShared`) are used
- * in place; any other operand is copied once per call into a shared staging
- * buffer that the pool reuses for later calls. Results are new tensors on
- * shared memory.
+ * Tensors made while the pool is the executor live in a shared heap that
+ * every thread reads in place; any other operand is copied in for the call.
  *
  * @example
  * ```ts
  * import { createPool } from "@matgrad/parallel";
- * import { matmulGrad, randn } from "@matgrad/core";
+ * import { matmul, matmulGrad, randn, withExecutor } from "@matgrad/core";
  * import assert from "node:assert/strict";
  *
  * await using pool = createPool({ workers: 2, serialBelowFlops: 0 }); // no product too small
  * const a = randn([256, 128], { seed: 1 });
  * const b = randn([128, 64], { seed: 2 });
+ * const c = withExecutor(pool, () => matmul(a, b)); // on three threads
+ * assert.deepEqual(c.data, matmul(a, b).data);
  * const dC = randn([256, 64], { seed: 3 });
- * const { dA, dB } = await pool.matmulGrad(a, b, dC);
- * const serial = matmulGrad(a, b, dC);
- * assert.deepEqual(dA.data, serial.dA.data);
- * assert.deepEqual(dB.data, serial.dB.data);
+ * const { dA } = await pool.matmulGrad(a, b, dC);
+ * assert.deepEqual(dA.data, matmulGrad(a, b, dC).dA.data);
  * ```
  */
-export class Pool implements AsyncDisposable {
+export class Pool implements Executor, AsyncDisposable {
   /** The number of workers. */
   readonly size: number;
+  /** The threads that share each task: the workers and the calling thread. */
+  readonly threads: number;
+  /** `"pool of N"`. */
+  readonly name: string;
   #slots: Slot[];
   #closed = false;
   #started = 0;
-  readonly #staging = new Staging();
-  readonly #gate = new PostGate();
-  #gateOn = true;
+  #dispatched = 0;
+  #seq = 0;
+  readonly #control: SharedArrayBuffer;
+  readonly #ctl: Int32Array;
+  readonly #commandBuffer: SharedArrayBuffer;
+  #commands: Float64Array;
   readonly #serialBelow: number | undefined;
+  /** The async calls, one after another. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #busy = 0;
+  #waiting = 0;
+  readonly #pending = new Set<(e: Error) => void>();
+  #posted: Posted | undefined;
 
   /**
    * Starts the workers. Prefer {@linkcode createPool}.
    *
    * @throws {RangeError} if `workers` is not a positive integer or
    * `serialBelowFlops` not a non-negative number.
-   * @throws {Error} if SharedArrayBuffer is unavailable (a browser page that is
-   * not cross-origin isolated).
+   * @throws {Error} if this runtime has no Worker or no growable
+   * SharedArrayBuffer (a browser page that is not cross-origin isolated).
    */
   constructor(options: PoolOptions = {}) {
-    const workers = options.workers ?? Math.max(1, globalThis.navigator?.hardwareConcurrency ?? 1);
+    const hw = globalThis.navigator?.hardwareConcurrency ?? 1;
+    const workers = options.workers ?? Math.max(1, hw - 1);
     if (!Number.isInteger(workers) || workers < 1) {
       throw new RangeError(`createPool: workers must be a positive integer, got ${workers}`);
     }
@@ -136,41 +207,105 @@ export class Pool implements AsyncDisposable {
         `createPool: serialBelowFlops must be a non-negative number, got ${serialBelow}`,
       );
     }
-    if (typeof SharedArrayBuffer === "undefined") {
+    if (!heapSupported()) {
       throw new Error(
-        "createPool: SharedArrayBuffer is not available; in a browser, serve the page " +
-          "cross-origin isolated (Cross-Origin-Opener-Policy: same-origin and " +
+        "createPool: SharedArrayBuffer (growable) is not available; in a browser, serve the " +
+          "page cross-origin isolated (Cross-Origin-Opener-Policy: same-origin and " +
           "Cross-Origin-Embedder-Policy: require-corp)",
       );
     }
+    if (typeof Worker !== "function") {
+      throw new Error(
+        "createPool: this runtime has no Web Worker; run on the calling thread (the serial " +
+          "executor, the default) instead",
+      );
+    }
     this.size = workers;
+    this.threads = workers + 1;
+    this.name = `pool of ${workers}`;
     this.#serialBelow = serialBelow;
+    this.#control = new SharedArrayBuffer(controlBytes(workers));
+    this.#ctl = new Int32Array(this.#control, 0, workers * SLOT);
+    this.#commandBuffer = new SharedArrayBuffer(1 << 16, { maxByteLength: 1 << 30 });
+    this.#commands = new Float64Array(this.#commandBuffer);
     this.#slots = Array.from({ length: workers }, (_, i) => this.#spawn(i));
     poolHooks.set(this, {
       kill: (index, how) => {
         const slot = this.#slots[index];
-        if (slot === undefined || slot.dead) return;
-        if (how === "crash") slot.remote.crash().catch(() => {});
+        if (slot === undefined || slot.dead !== undefined) return;
+        if (how === "crash") Atomics.store(this.#ctl, index * SLOT + CRASH, 1);
         else this.#died(slot, "was terminated");
       },
-      run: (index, buffers, jobs, gate) =>
-        this.#send(this.#live(index), "run", buffers, jobs, gate),
-      gate: (on) => this.#gateOn = on,
+      run: (index, job, corrupt) => this.#call("run", () => this.#rawJob(index, job, corrupt)),
       started: () => this.#started,
+      dispatched: () => this.#dispatched,
     });
   }
 
+  /** Memory for a tensor in the shared heap (Executor). */
+  allocate(dtype: DType, size: number, zero: boolean): Allocation {
+    return heapAllocation(dtype, size, zero);
+  }
+
+  /** Takes a heap block back (Executor). */
+  free(block: unknown): void {
+    heapRelease(block);
+  }
+
   /**
-   * The matrix product on the workers: {@linkcode matmul} of `@matgrad/core`
-   * with its semantics (1-D operands, broadcast batches, dtype promotion),
-   * its checks and error messages, and the same bits. The output is split
-   * into row blocks (2-D tiles when it has few rows).
+   * Resolves once every worker has started. Ops never wait for it (until
+   * then the calling thread does a starting worker's share), but in a
+   * browser a worker starts only while the thread that made the pool runs
+   * its event loop: await this before a loop that never yields.
+   *
+   * @example
+   * ```ts
+   * import { createPool } from "@matgrad/parallel";
+   *
+   * await using pool = createPool({ workers: 2 });
+   * await pool.ready();
+   * ```
+   */
+  ready(): Promise<void> {
+    return Promise.all(this.#slots.map((slot) => slot.ready)).then(() => {});
+  }
+
+  /** How many stages of work (the tasks of one op) went to the workers so far. */
+  get workerStages(): number {
+    return this.#dispatched;
+  }
+
+  /**
+   * Runs independent tasks split across the calling thread and the workers,
+   * and returns when all are done (Executor). The calling thread blocks
+   * while the workers finish, so this needs a thread that may block: Deno,
+   * Node, Bun, or a worker in a browser (not a page's main thread).
+   *
+   * @throws {PoolClosedError} if the pool is closed.
+   * @throws {WorkerError} if a worker failed or died.
+   */
+  run(tasks: readonly Task[]): void {
+    this.#checkOpen("run");
+    if (this.#posted !== undefined) this.#settleSync(this.#posted);
+    const posted = this.#post("run", tasks);
+    if (posted === undefined) return;
+    if (!canBlock) {
+      throw new Error(
+        "pool: this thread may not block (a browser page's main thread); use the pool from a " +
+          "worker, or its async matmul, matmulGrad and matmulGradPart",
+      );
+    }
+    this.#settleSync(posted);
+  }
+
+  /**
+   * The matrix product, as {@linkcode matmul} of `@matgrad/core` with its
+   * semantics, checks, errors and bits, split into row blocks across the
+   * calling thread and the workers.
    *
    * @param options Transposes, and `out`: a shared tensor (`sharedZeros`,
    * `toShared`) to write the result into, checked as core checks it.
-   * @returns A promise of the result: `out` if given, else a new tensor on
-   * shared memory (for products computed on the calling thread, core's
-   * ordinary result).
+   * @returns A promise of the result: `out` if given, else a new tensor in shared memory.
    * @throws {PoolClosedError} (as a rejection) if the pool is closed.
    * @throws {WorkerError} (as a rejection) if a worker failed or died.
    * @throws {TypeError} (as a rejection) for a non-tensor operand, a bad option, or an `out` not
@@ -188,32 +323,21 @@ export class Pool implements AsyncDisposable {
    * assert.deepEqual(c.toArray(), [[19, 22], [43, 50]]);
    * ```
    */
-  async matmul(a: Tensor, b: Tensor, options: MatmulOutOptions = {}): Promise<Tensor> {
-    this.#checkOpen("matmul");
-    checkTensor(a, "A", "matmul");
-    checkTensor(b, "B", "matmul");
-    const plan = planMatmul(a.shape, b.shape, options, "matmul");
-    const dtype = resultDType(a.dtype, b.dtype);
-    const out = sharedOut(options.out, plan.outShape, dtype, [a, b], "matmul", "out");
-    if (this.#serial(flops(plan))) return matmul(a, b, { ...transposes(options), out });
-    const task = forwardTask(plan);
-    const c = out?.data ?? allocateShared(dtype, plan.aIndex.length * plan.m * plan.n);
-    const jobs = productJobs(task, this.size, "rows");
-    await this.#run("matmul", (stage) => ({ a: stage(a, dtype), b: stage(b, dtype), c }), jobs);
-    return out ?? new Tensor(c, plan.outShape);
+  matmul(a: Tensor, b: Tensor, options: MatmulOutOptions = {}): Promise<Tensor> {
+    return this.#op("matmul", () => {
+      if (options?.out !== undefined) checkShared(options.out, "matmul", "out");
+      return prepareMatmul(a, b, options);
+    });
   }
 
   /**
-   * The gradients of a matrix product on the workers: {@linkcode matmulGrad}
-   * of `@matgrad/core` with its semantics, checks, error messages and bits.
-   * `dA` is split into row blocks and `dB` into column blocks; with an even
-   * number of workers, half of them compute dA and half dB, otherwise each
-   * worker gets a block of both, in a single message.
+   * The gradients of a matrix product, as {@linkcode matmulGrad} of
+   * `@matgrad/core` with its semantics, checks, errors and bits: dA in row
+   * blocks and dB in column blocks (or each whole on its own thread).
    *
    * @param options Transposes, and `outA` / `outB`: shared tensors to write
    * the gradients into, checked as core checks them.
-   * @returns A promise of `{ dA, dB }` with A's and B's shapes and dtypes, on
-   * shared memory when the dtype needs no conversion.
+   * @returns A promise of `{ dA, dB }` with A's and B's shapes and dtypes.
    * @throws {PoolClosedError} (as a rejection) if the pool is closed.
    * @throws {WorkerError} (as a rejection) if a worker failed or died.
    * @throws {TypeError} (as a rejection) for a non-tensor argument or a bad option, as core's
@@ -235,48 +359,23 @@ export class Pool implements AsyncDisposable {
    * assert.deepEqual(dB.toArray(), [[1, 3], [2, 4]]); // Aᵀ·dC
    * ```
    */
-  async matmulGrad(
+  matmulGrad(
     a: Tensor,
     b: Tensor,
     dC: Tensor,
     options: MatmulGradOptions = {},
   ): Promise<MatmulGrads> {
-    this.#checkOpen("matmulGrad");
-    checkTensor(a, "A", "matmulGrad");
-    checkTensor(b, "B", "matmulGrad");
-    checkTensor(dC, "dC", "matmulGrad");
-    const plan = planMatmul(a.shape, b.shape, options, "matmulGrad");
-    checkGradShape(plan, dC);
-    const inputs = [a, b, dC];
-    const outA = sharedOut(options.outA, a.shape, a.dtype, inputs, "matmulGrad", "outA");
-    const outB = sharedOut(options.outB, b.shape, b.dtype, inputs, "matmulGrad", "outB");
-    if (outA !== undefined && outB !== undefined && sharesMemory(outA.data, outB.data)) {
-      throw new RangeError("matmulGrad: outA and outB share memory");
-    }
-    if (this.#serial(2 * flops(plan))) {
-      return matmulGrad(a, b, dC, { ...transposes(options), outA, outB });
-    }
-    const dtype = resultDType(resultDType(a.dtype, b.dtype), dC.dtype);
-    const tasks = gradTasks(plan);
-    // Workers write into an out tensor of the product's dtype directly.
-    const target = (out: Tensor | undefined, size: number) =>
-      out?.dtype === dtype ? out.data : allocateShared(dtype, size);
-    const dA = target(outA, a.size);
-    const dB = target(outB, b.size);
-    await this.#run(
-      "matmulGrad",
-      (stage) => ({ a: stage(a, dtype), b: stage(b, dtype), dC: stage(dC, dtype), dA, dB }),
-      gradJobs(tasks.dA, tasks.dB, this.size),
-    );
-    return { dA: like(dA, a, outA), dB: like(dB, b, outB) };
+    return this.#op("matmulGrad", () => {
+      if (options?.outA !== undefined) checkShared(options.outA, "matmulGrad", "outA");
+      if (options?.outB !== undefined) checkShared(options.outB, "matmulGrad", "outB");
+      return prepareMatmulGrad(a, b, dC, options);
+    });
   }
 
   /**
-   * One gradient of a matrix product on the workers: core's
-   * `matmulGradPart` (its semantics, checks, errors and bits), for a product
-   * whose other operand is a constant, split over all workers: into row blocks
-   * when the gradient has at least as many rows as columns (each worker then
-   * reads the smaller factor whole), else into column blocks.
+   * One gradient of a matrix product, as core's `matmulGradPart` (its
+   * semantics, checks, errors and bits), for a product whose other operand
+   * is a constant, split across the threads along its cheaper axis.
    *
    * @param which `"dA"` or `"dB"`.
    * @param options Transposes as given to `matmul`, and `out`: a shared tensor to write into.
@@ -301,44 +400,23 @@ export class Pool implements AsyncDisposable {
    * assert.deepEqual(dW.data, matmulGrad(x, w, dC).dB.data);
    * ```
    */
-  async matmulGradPart(
+  matmulGradPart(
     which: MatmulGradName,
     a: Tensor,
     b: Tensor,
     dC: Tensor,
     options: MatmulOutOptions = {},
   ): Promise<Tensor> {
-    const fn = "matmulGradPart";
-    this.#checkOpen(fn);
-    checkGradName(which, fn);
-    checkTensor(a, "A", fn);
-    checkTensor(b, "B", fn);
-    checkTensor(dC, "dC", fn);
-    const plan = planMatmul(a.shape, b.shape, options, fn);
-    checkGradShape(plan, dC, fn);
-    const of = which === "dA" ? a : b;
-    const out = sharedOut(options.out, of.shape, of.dtype, [a, b, dC], fn, "out");
-    if (this.#serial(flops(plan))) {
-      return matmulGradPart(which, a, b, dC, { ...transposes(options), out });
-    }
-    const dtype = resultDType(resultDType(a.dtype, b.dtype), dC.dtype);
-    const task = gradTasks(plan)[which];
-    // Only the two factors of this product: the third tensor is not read, so not copied.
-    const factors: Record<string, Tensor> = { a, b, dC };
-    const result = out?.dtype === dtype ? out.data : allocateShared(dtype, of.size);
-    const jobs = productJobs(task, this.size, cheaperAxis(task));
-    await this.#run(fn, (stage) => ({
-      [task.x]: stage(factors[task.x]!, dtype),
-      [task.y]: stage(factors[task.y]!, dtype),
-      [which]: result,
-    }), jobs);
-    return like(result, of, out);
+    return this.#op("matmulGradPart", () => {
+      if (options?.out !== undefined) checkShared(options.out, "matmulGradPart", "out");
+      return prepareMatmulGradPart(which, a, b, dC, options);
+    });
   }
 
   /**
    * Terminates the workers and rejects every pending call with
    * {@linkcode PoolClosedError}; later calls reject the same way. Closing
-   * twice does nothing.
+   * twice does nothing. Tensors made on the pool stay readable.
    *
    * @example
    * ```ts
@@ -352,16 +430,13 @@ export class Pool implements AsyncDisposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#staging.clear();
     for (const slot of this.#slots) {
-      slot.dead = true;
+      slot.dead ??= "was closed";
       stop(slot);
-      const pending = [...slot.pending];
-      slot.pending.clear();
-      for (const p of pending) {
-        p.reject(new PoolClosedError(`${p.fn}: the pool was closed before the call finished`));
-      }
     }
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    for (const reject of pending) reject(new PoolClosedError("the pool was closed"));
   }
 
   /** Closes the pool, for `await using pool = createPool()`. */
@@ -374,30 +449,301 @@ export class Pool implements AsyncDisposable {
     if (this.#closed) throw new PoolClosedError(`${fn}: the pool is closed`);
   }
 
-  #serial(n: number): boolean {
-    const below = this.#serialBelow ?? SERIAL_BELOW_FLOPS[getKernels().name] ??
-      SERIAL_BELOW_UNKNOWN;
-    return n === 0 || n < below;
+  /**
+   * An async call: started at once when no other call is under way (so that
+   * its first stage is in flight when this returns), else queued behind the
+   * others; rejected if the pool closes before it ends.
+   */
+  #call<R>(fn: string, body: () => Promise<R>): Promise<R> {
+    if (this.#closed) return Promise.reject(new PoolClosedError(`${fn}: the pool is closed`));
+    const closed = () => new PoolClosedError(`${fn}: the pool was closed before the call finished`);
+    return new Promise<R>((resolve, reject) => {
+      const fail = () => reject(closed());
+      this.#pending.add(fail);
+      const start = async () => {
+        if (!this.#pending.has(fail)) return;
+        this.#busy++;
+        try {
+          resolve(await body());
+        } catch (e) {
+          reject(this.#closed ? closed() : e);
+        } finally {
+          this.#busy--;
+          this.#pending.delete(fail);
+        }
+      };
+      if (this.#busy === 0 && this.#waiting === 0) {
+        this.#queue = start();
+      } else {
+        this.#waiting++;
+        this.#queue = this.#queue.then(() => {
+          this.#waiting--;
+          return start();
+        });
+      }
+    });
+  }
+
+  /** Prepares an op with the pool as the executor, runs its stages, and finishes it. */
+  #op<R>(fn: string, prepare: () => PreparedOp<R>): Promise<R> {
+    return this.#call(fn, async () => {
+      const op = withExecutor(this, prepare);
+      for (const stage of op.stages) {
+        if (stage.length === 0) continue;
+        const posted = this.#post(fn, stage);
+        if (posted !== undefined) await this.#settleAsync(posted);
+      }
+      return op.finish();
+    });
+  }
+
+  /** Sends one task to one worker, for the fault tests. */
+  async #rawJob(index: number, job: RawJob, corrupt = false): Promise<void> {
+    const slot = this.#live(index);
+    const at = this.#encode([job.task], (data) => [dtypeCode(data), data.byteOffset], 4);
+    if (corrupt) this.#commands[this.#commands[1]!] = 99;
+    const share = at;
+    this.#commands[share] = 1;
+    this.#commands[share + 1] = 0;
+    this.#commands[share + 2] = job.from;
+    this.#commands[share + 3] = job.to;
+    const posted: Posted = {
+      fn: "run",
+      slots: [slot],
+      seqs: [this.#send(slot, share)],
+      copyBack: [],
+      staged: [],
+    };
+    await this.#settleAsync(posted);
+  }
+
+  /**
+   * Splits `tasks` across the threads, posts the workers' shares, runs the
+   * calling thread's, and returns what remains to be waited for (undefined
+   * when the calling thread did everything).
+   */
+  #post(fn: string, tasks: readonly Task[]): Posted | undefined {
+    let work = 0;
+    let units = 0;
+    for (const t of tasks) {
+      work += t.work;
+      units += t.units;
+    }
+    const below = this.#serialBelow ?? SERIAL_BELOW_FLOPS;
+    // Workers still starting get no share: a browser starts them only while
+    // this thread runs its event loop, which a blocking wait would not.
+    const ready = this.#slots.map((_, i) => this.#live(i)).filter((slot) => slot.started);
+    const parts = units <= 1 || work < below || work === 0 ? 1 : Math.min(ready.length + 1, units);
+    if (parts === 1) {
+      for (const t of tasks) runTask(t, 0, t.units);
+      return undefined;
+    }
+    // Operands outside the heap are copied in for the stage (and results back out).
+    const copyBack: [TensorData, TensorData][] = [];
+    const staged: unknown[] = [];
+    const copies = new Map<TensorData, TensorData>();
+    const inHeapTasks = tasks.map((t) => {
+      let changed: Record<string, unknown> | undefined;
+      for (const { name, data, written } of taskBuffers(t)) {
+        if (inHeap(data) || data.length === 0) continue;
+        let copy = copies.get(data);
+        if (copy === undefined) {
+          const dtype: DType = data instanceof Float32Array ? "float32" : "float64";
+          const { data: view, block } = this.allocate(dtype, data.length, false);
+          view.set(data);
+          copies.set(data, view);
+          staged.push(block);
+          copy = view;
+          if (written) copyBack.push([view, data]);
+        } else if (written && !copyBack.some(([v]) => v === copy)) {
+          copyBack.push([copy, data]);
+        }
+        (changed ??= { ...t })[name] = copy;
+      }
+      return (changed ?? t) as unknown as Task;
+    });
+    const shares = split(inHeapTasks, parts);
+    const at = this.#encode(
+      inHeapTasks,
+      (data) => [dtypeCode(data), data.byteOffset],
+      shares.slice(1).reduce((n, s) => n + 1 + 3 * s.length, 0),
+    );
+    const slots: Slot[] = [];
+    const seqs: number[] = [];
+    let share = at;
+    for (let p = 1; p < parts; p++) {
+      const items = shares[p]!;
+      const slot = ready[p - 1]!;
+      this.#commands[share] = items.length;
+      items.forEach(([task, from, to], i) => {
+        this.#commands[share + 1 + 3 * i] = task;
+        this.#commands[share + 2 + 3 * i] = from;
+        this.#commands[share + 3 + 3 * i] = to;
+      });
+      slots.push(slot);
+      seqs.push(this.#send(slot, share));
+      share += 1 + 3 * items.length;
+    }
+    this.#dispatched++;
+    const posted: Posted = { fn, slots, seqs, copyBack, staged };
+    this.#posted = posted;
+    for (const [task, from, to] of shares[0]!) runTask(inHeapTasks[task]!, from, to);
+    return posted;
+  }
+
+  /** Writes the stage's tasks at the start of the command buffer; returns where shares go. */
+  #encode(
+    tasks: readonly Task[],
+    where: (data: TensorData) => readonly [number, number],
+    shareLength: number,
+  ): number {
+    let size = 1 + tasks.length + shareLength;
+    for (const t of tasks) size += encodedSize(t);
+    const bytes = size * 8;
+    if (bytes > this.#commandBuffer.byteLength) {
+      this.#commandBuffer.grow(Math.ceil(bytes / 65536) * 65536);
+      this.#commands = new Float64Array(this.#commandBuffer);
+    }
+    const cmd = this.#commands;
+    cmd[0] = tasks.length;
+    let at = 1 + tasks.length;
+    tasks.forEach((t, i) => {
+      cmd[1 + i] = at;
+      at = encodeTask(t, cmd, at, where);
+    });
+    return at;
+  }
+
+  /** Posts a job (its share at `share`) to a worker; returns its job number. */
+  #send(slot: Slot, share: number): number {
+    const base = slot.index * SLOT;
+    const { name, fused } = getKernels();
+    Atomics.store(
+      this.#ctl,
+      base + BACKEND,
+      BACKEND_CODES.findIndex((c) => c.name === name && c.fused === fused),
+    );
+    Atomics.store(this.#ctl, base + SHARE, share);
+    const seq = ++this.#seq;
+    Atomics.store(this.#ctl, base + SEQ, seq);
+    Atomics.notify(this.#ctl, base + SEQ);
+    return seq;
+  }
+
+  /** Waits, blocking, for a posted stage; then copies results out and raises any failure. */
+  #settleSync(posted: Posted): void {
+    posted.slots.forEach((slot, i) => {
+      const base = slot.index * SLOT;
+      const seq = posted.seqs[i]!;
+      const start = performance.now();
+      const spinUntil = start + SPIN_MS;
+      while (Atomics.load(this.#ctl, base + DONE) !== seq) {
+        if (Atomics.load(this.#ctl, base + STATUS) === CRASHED || slot.dead !== undefined) break;
+        if (performance.now() < spinUntil) continue;
+        const done = Atomics.load(this.#ctl, base + DONE);
+        if (done !== seq) Atomics.wait(this.#ctl, base + DONE, done, SLICE_MS);
+        if (!slot.started && performance.now() - start > START_MS) {
+          this.#died(slot, `did not start within ${START_MS / 1000} s`);
+          break;
+        }
+      }
+    });
+    this.#finish(posted);
+  }
+
+  /** Waits without blocking for a posted stage; then as {@linkcode Pool.#settleSync}. */
+  async #settleAsync(posted: Posted): Promise<void> {
+    for (let i = 0; i < posted.slots.length; i++) {
+      const slot = posted.slots[i]!;
+      const base = slot.index * SLOT;
+      const seq = posted.seqs[i]!;
+      while (Atomics.load(this.#ctl, base + DONE) !== seq) {
+        if (Atomics.load(this.#ctl, base + STATUS) === CRASHED || slot.dead !== undefined) break;
+        if (this.#closed) break;
+        const done = Atomics.load(this.#ctl, base + DONE);
+        const wait = Atomics.waitAsync(this.#ctl, base + DONE, done, SLICE_MS);
+        if (wait.async) await wait.value;
+      }
+    }
+    this.#finish(posted);
+  }
+
+  #finish(posted: Posted): void {
+    if (this.#posted === posted) this.#posted = undefined;
+    let failure: Error | undefined;
+    posted.slots.forEach((slot, i) => {
+      const base = slot.index * SLOT;
+      // A worker that finished a job has started, whether or not comlink's answer came yet.
+      if (Atomics.load(this.#ctl, base + DONE) === posted.seqs[i]) slot.started = true;
+      const status = Atomics.load(this.#ctl, base + STATUS);
+      if (status === FAILED) {
+        Atomics.store(this.#ctl, base + STATUS, 0);
+        failure ??= new WorkerError(
+          `${posted.fn}: worker ${slot.index} failed: ${
+            this.#errorText(slot.index).split("\n")[0]
+          }`,
+          { cause: this.#errorCause(slot.index) },
+        );
+      } else if (status === CRASHED || slot.dead !== undefined) {
+        // Read before a replacement takes the slot over.
+        const cause = status === CRASHED
+          ? this.#errorCause(slot.index)
+          : slot.crash === undefined
+          ? undefined
+          : crashError(slot.crash);
+        if (status === CRASHED && slot.dead === undefined) {
+          this.#died(slot, `crashed with an uncaught error: ${cause!.message}`);
+        }
+        failure ??= this.#closed
+          ? new PoolClosedError(`${posted.fn}: the pool was closed before the call finished`)
+          : new WorkerError(
+            `${posted.fn}: worker ${slot.index} ${slot.dead}; the call was abandoned`,
+            { cause },
+          );
+      }
+    });
+    for (const [view, data] of posted.copyBack) data.set(view);
+    for (const block of posted.staged) this.free(block);
+    if (failure !== undefined) throw failure;
+  }
+
+  #errorText(index: number): string {
+    const length = Atomics.load(this.#ctl, index * SLOT + ERROR_LENGTH);
+    const bytes = new Uint8Array(this.#control, errorOffset(this.size, index), ERROR_BYTES);
+    return new TextDecoder().decode(bytes.slice(0, length));
+  }
+
+  #errorCause(index: number): Error {
+    const [first, ...stack] = this.#errorText(index).split("\n");
+    const e = new Error(first);
+    e.stack = [first, ...stack].join("\n");
+    return e;
   }
 
   #spawn(index: number): Slot {
     const url = URL.createObjectURL(new Blob([WORKER_SRC], { type: "text/javascript" }));
-    let worker: Worker;
-    try {
-      worker = new Worker(url, { type: "module", name: `matgrad-parallel-${index}` });
-    } finally {
-      // Only now: revoking before `new Worker` makes the module unloadable.
-      URL.revokeObjectURL(url);
-    }
+    const worker = new Worker(url, { type: "module", name: `matgrad-parallel-${index}` });
     this.#started++;
+    const base = index * SLOT;
+    for (const field of [SEQ, DONE, STATUS, SHARE, ERROR_LENGTH, CRASH]) {
+      Atomics.store(this.#ctl, base + field, 0);
+    }
+    let markReady = () => {};
     const slot: Slot = {
       index,
       worker,
       remote: wrap<WorkerApi>(worker),
-      pending: new Set(),
       started: false,
-      dead: false,
+      ready: new Promise<void>((resolve) => markReady = resolve),
+      dead: undefined,
+      crash: undefined,
     };
+    worker.addEventListener("message", (event: MessageEvent) => {
+      const data = event.data as Partial<CrashReport> | null;
+      if (data?.matgradWorkerCrash !== true) return;
+      slot.crash = data as CrashReport;
+      this.#died(slot, `crashed with an uncaught error: ${data.message}`);
+    });
     worker.addEventListener("error", (event) => {
       event.preventDefault();
       // Browsers give no message for a module that fails to load.
@@ -410,118 +756,100 @@ export class Pool implements AsyncDisposable {
         }`,
       );
     });
-    worker.addEventListener("messageerror", () => {
-      this.#died(slot, "received a message it could not deserialize");
-    });
-    // An error that escaped the worker's code, reported by the worker itself (worker_entry.ts).
-    worker.addEventListener("message", (event) => {
-      if (!isCrashReport(event.data)) return;
-      const cause = Object.assign(new Error(event.data.message), {
-        stack: event.data.stack ?? event.data.message,
-      });
-      this.#died(slot, `crashed with an uncaught error: ${event.data.message}`, cause);
-    });
-    slot.remote.ping().then(() => slot.started = true, () => {});
+    slot.remote.init({
+      index,
+      workers: this.size,
+      control: this.#control,
+      commands: this.#commandBuffer,
+      heap: heapBuffer(),
+      modules: compiledKernels(),
+    }).then(
+      () => {
+        slot.started = true;
+        markReady();
+        // Only now: some runtimes (Bun) load the module after the constructor returns.
+        URL.revokeObjectURL(url);
+      },
+      () => {
+        markReady();
+        URL.revokeObjectURL(url);
+      },
+    );
     return slot;
   }
 
-  /** The live worker `index`, restarting one that died before its handshake. */
+  /** The live worker `index`, restarting one that died. */
   #live(index: number): Slot {
     const slot = this.#slots[index]!;
-    if (!slot.dead) return slot;
+    if (slot.dead === undefined) return slot;
+    if (this.#closed) throw new PoolClosedError("the pool is closed");
     return this.#slots[index] = this.#spawn(index);
   }
 
-  #died(slot: Slot, what: string, cause?: Error): void {
-    if (slot.dead) return;
-    slot.dead = true;
+  #died(slot: Slot, what: string): void {
+    if (slot.dead !== undefined) return;
+    slot.dead = what;
     stop(slot);
-    const pending = [...slot.pending];
-    slot.pending.clear();
-    for (const p of pending) {
-      const message = `${p.fn}: worker ${slot.index} ${what}; the call was abandoned`;
-      p.reject(
-        cause === undefined ? new WorkerError(message) : new WorkerError(message, { cause }),
-      );
-    }
+    // Wake anyone waiting for this worker's job.
+    Atomics.notify(this.#ctl, slot.index * SLOT + DONE);
     // A worker that never started would likely fail again: restart it lazily, on the next call.
-    if (!this.#closed && slot.started) this.#slots[slot.index] = this.#spawn(slot.index);
-  }
-
-  /**
-   * Stages the call's operands (`buffers` copies the non-shared ones through
-   * `stage`), runs `jobs`, and gives the staging buffers back once every
-   * worker is done with them.
-   */
-  async #run(
-    fn: string,
-    buffers: (stage: (t: Tensor, dtype: DType) => TensorData) => JobBuffers,
-    jobs: Job[][],
-  ): Promise<void> {
-    const used: SharedArrayBuffer[] = [];
-    try {
-      await this.#dispatch(
-        fn,
-        buffers((t, dtype) => this.#staging.stage(t.data, dtype, used)),
-        jobs,
-      );
-    } finally {
-      // A closed pool keeps nothing.
-      if (!this.#closed) this.#staging.release(used);
+    if (!this.#closed && slot.started && this.#slots[slot.index] === slot) {
+      this.#slots[slot.index] = this.#spawn(slot.index);
     }
-  }
-
-  async #dispatch(fn: string, buffers: JobBuffers, jobs: Job[][]): Promise<void> {
-    // One worker alone cannot be held up by the posting of another's jobs.
-    // Tickets are taken and opened within this synchronous block, so calls
-    // open in the order they were numbered.
-    const ticket = jobs.filter((list) => list.length > 0).length > 1 && this.#gateOn
-      ? this.#gate.ticket()
-      : undefined;
-    let parts: Promise<void>[];
-    try {
-      parts = jobs.flatMap((list, i) =>
-        list.length === 0
-          ? []
-          : [this.#send(this.#live(i), fn, needed(buffers, list), list, ticket)]
-      );
-    } finally {
-      if (ticket !== undefined) this.#gate.open(ticket);
-    }
-    // Settle every part first, so that no worker still writes into this call's buffers.
-    const results = await Promise.allSettled(parts);
-    for (const r of results) if (r.status === "rejected") throw r.reason;
-  }
-
-  #send(
-    slot: Slot,
-    fn: string,
-    buffers: JobBuffers,
-    jobs: Job[],
-    gate?: GateTicket,
-  ): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const pending: Pending = { fn, reject };
-      slot.pending.add(pending);
-      const { name, fused } = getKernels();
-      slot.remote.run({ name, fused }, buffers, jobs, gate).then(
-        () => {
-          if (slot.pending.delete(pending)) resolve();
-        },
-        (e: unknown) => {
-          if (!slot.pending.delete(pending)) return;
-          const message = e instanceof Error ? e.message : String(e);
-          reject(new WorkerError(`${fn}: worker ${slot.index} failed: ${message}`, { cause: e }));
-        },
-      );
-    });
   }
 }
 
 /**
- * Starts a pool of `workers` Web Workers (default: one per hardware thread).
- * Workers start once, from a self-contained module (no file or network
- * access, no Deno permissions), and are reused by every call.
+ * Cuts the stage's units into `parts` contiguous shares of about equal work,
+ * each a list of `[task, from, to]`; share 0 is the calling thread's.
+ */
+function split(tasks: readonly Task[], parts: number): [number, number, number][][] {
+  const shares: [number, number, number][][] = Array.from({ length: parts }, () => []);
+  let total = 0;
+  for (const t of tasks) total += t.units > 0 ? t.work : 0;
+  let part = 0;
+  let done = 0;
+  tasks.forEach((t, i) => {
+    if (t.units === 0) return;
+    const cost = t.work / t.units;
+    let u = 0;
+    while (u < t.units) {
+      const bound = part === parts - 1 ? Infinity : (total * (part + 1)) / parts;
+      let n = cost > 0 ? Math.round((bound - done) / cost) : t.units - u;
+      n = Math.max(1, Math.min(t.units - u, n));
+      if (part < parts - 1 && cost > 0 && bound - done < cost / 2) {
+        part++;
+        continue;
+      }
+      shares[part]!.push([i, u, u + n]);
+      u += n;
+      done += n * cost;
+      if (part < parts - 1 && done >= bound - cost / 2) part++;
+    }
+  });
+  return shares;
+}
+
+/** The kernel modules this thread compiled (or can), to share with the workers. */
+function compiledKernels(): [boolean, WebAssembly.Module][] {
+  const { simd, relaxed } = wasmFeatures();
+  const out: [boolean, WebAssembly.Module][] = [];
+  if (simd) out.push([false, kernelModule(false)]);
+  if (relaxed) out.push([true, kernelModule(true)]);
+  return out;
+}
+
+function crashError(report: CrashReport): Error {
+  const e = new Error(report.message);
+  if (report.stack !== undefined) e.stack = report.stack;
+  return e;
+}
+
+/**
+ * Starts a pool of `workers` Web Workers (default: one fewer than the
+ * hardware threads, since the calling thread computes too). Workers start
+ * once, from a self-contained module (no file or network access, no Deno
+ * permissions), and are reused by every call.
  *
  * @throws {RangeError} if `workers` is not a positive integer.
  * @example
@@ -531,6 +859,7 @@ export class Pool implements AsyncDisposable {
  *
  * const pool = createPool({ workers: 2 });
  * assert.equal(pool.size, 2);
+ * assert.equal(pool.threads, 3);
  * pool.close();
  * ```
  */
@@ -545,8 +874,4 @@ function stop(slot: Slot): void {
     // A proxy whose worker is already gone cannot be released; terminating is enough.
   }
   slot.worker.terminate();
-}
-
-function transposes(options: MatmulOptions): MatmulOptions {
-  return { transposeA: options.transposeA, transposeB: options.transposeB };
 }

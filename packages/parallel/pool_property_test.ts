@@ -24,6 +24,7 @@ function differs(name: string, x: Tensor, y: Tensor): void {
 
 Deno.test("property: the pool's products and gradients equal serial bit for bit", async () => {
   const pools = [1, 2, 3].map((workers) => createPool({ workers, serialBelowFlops: 0 }));
+  await Promise.all(pools.map((pool) => pool.ready()));
   try {
     await fc.assert(
       fc.asyncProperty(matmulCase, fc.constantFrom(...pools), async (c, pool) => {

@@ -12,6 +12,7 @@ import {
 } from "@matgrad/core";
 import { createPool, isShared, sharedZeros, toShared } from "./mod.ts";
 import { assertSameBits, backends, naiveMatmul, withBackend } from "./test_util.ts";
+import { hooks } from "./testing.ts";
 
 const cases: [number[], number[]][] = [
   [[37, 53], [53, 29]], // odd sizes
@@ -47,6 +48,7 @@ for (const backend of backends()) {
     Deno.test(`pool.matmul and pool.matmulGrad equal core bit for bit (${backend.label}, ${dtype})`, () =>
       withBackend(backend, async () => {
         await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+        await pool.ready();
         let checked = 0;
         for (const [aShape, bShape] of cases) {
           for (const transposeA of [false, true]) {
@@ -80,6 +82,7 @@ for (const backend of backends()) {
 Deno.test("pool results match an independent triple loop", () =>
   withBackend(backends()[0]!, async () => {
     await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+    await pool.ready();
     for (const dtype of ["float32", "float64"] as DType[]) {
       const a = randn([45, 67], { seed: 11, dtype });
       const b = randn([67, 38], { seed: 12, dtype });
@@ -97,6 +100,7 @@ Deno.test("pool results match an independent triple loop", () =>
 
 Deno.test("mixed dtypes promote and round like core", async () => {
   await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  await pool.ready();
   const a = randn([30, 20], { seed: 21, dtype: "float32" });
   const b = randn([20, 40], { seed: 22, dtype: "float64" });
   const dC = randn([30, 40], { seed: 23, dtype: "float32" });
@@ -112,6 +116,7 @@ Deno.test("mixed dtypes promote and round like core", async () => {
 
 Deno.test("shared operands are used in place and stay unchanged", async () => {
   await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  await pool.ready();
   const a = toShared(randn([64, 48], { seed: 31 }));
   const b = toShared(randn([48, 40], { seed: 32 }));
   const before = [Array.from(a.data), Array.from(b.data)];
@@ -122,13 +127,17 @@ Deno.test("shared operands are used in place and stay unchanged", async () => {
 
 Deno.test("products below the crossover run on the calling thread", async () => {
   await using pool = createPool({ workers: 2 });
+  await pool.ready();
   const small = await pool.matmul(randn([8, 8], { seed: 41 }), randn([8, 8], { seed: 42 }));
-  assert.equal(isShared(small), false);
-  // 2·512·256·256 flops: above every backend's crossover.
+  assert.equal(hooks(pool).dispatched(), 0);
+  assert.equal(isShared(small), true); // made on the pool: in its shared heap all the same
+  // 2·512·256·256 flops: above the crossover.
   const big = await pool.matmul(randn([512, 256], { seed: 43 }), randn([256, 256], { seed: 44 }));
+  assert.equal(hooks(pool).dispatched(), 1);
   assert.equal(isShared(big), true);
   // Empty products never reach the workers, even with no threshold.
   await using eager = createPool({ workers: 2, serialBelowFlops: 0 });
+  await eager.ready();
   const empty = await eager.matmul(zeros([0, 5]), zeros([5, 3]));
   assert.deepEqual(empty.shape, [0, 3]);
   const { dA } = await eager.matmulGrad(zeros([4, 0]), zeros([0, 3]), zeros([4, 3]));
@@ -153,6 +162,7 @@ async function sameError(call: () => Promise<unknown>, serial: () => unknown): P
 
 Deno.test("invalid arguments reject with core's errors and messages", async () => {
   await using pool = createPool({ workers: 1, serialBelowFlops: 0 });
+  await pool.ready();
   const a = zeros([3, 4]);
   const b = zeros([5, 2]);
   await sameError(() => pool.matmul(a, b), () => matmul(a, b));
@@ -231,7 +241,9 @@ Deno.test("invalid arguments reject with core's errors and messages", async () =
 
 Deno.test("out, outA and outB receive the results in place, with the serial bits", async () => {
   await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  await pool.ready();
   await using lazy = createPool({ workers: 2 }); // small products stay on this thread
+  await lazy.ready();
   for (const p of [pool, lazy]) {
     for (const [aDtype, bDtype] of [["float32", "float32"], ["float32", "float64"]] as const) {
       const a = toShared(randn([70, 33], { seed: 1, dtype: aDtype }));
@@ -270,20 +282,23 @@ Deno.test("out, outA and outB receive the results in place, with the serial bits
   c.data.forEach((x, i) => assert.ok(Math.abs(x - want[i]!) <= 1e-12, `element ${i}`));
 });
 
-Deno.test("createPool validates its options and defaults to the hardware threads", () => {
+Deno.test("createPool validates its options and defaults to one worker per other hardware thread", () => {
   assert.throws(() => createPool({ workers: 0 }), {
     name: "RangeError",
     message: "createPool: workers must be a positive integer, got 0",
   });
   assert.throws(() => createPool({ serialBelowFlops: -1 }), RangeError);
   const pool = createPool();
-  assert.equal(pool.size, navigator.hardwareConcurrency);
+  // The calling thread computes a share of every task, so it counts as one of the threads.
+  assert.equal(pool.size, Math.max(1, navigator.hardwareConcurrency - 1));
+  assert.equal(pool.threads, pool.size + 1);
   pool.close();
 });
 
 Deno.test("odd worker counts and more workers than tiles give the same bits", async () => {
   for (const workers of [1, 3]) {
     await using pool = createPool({ workers, serialBelowFlops: 0 });
+    await pool.ready();
     for (const [aShape, bShape] of [[[37, 53], [53, 29]], [[2, 5, 11], [11, 3]], [[9], [9, 4]]]) {
       const { a, b } = operands(aShape!, bShape!, false, true, "float32");
       const opts = { transposeB: true };

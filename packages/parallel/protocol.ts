@@ -1,63 +1,76 @@
 /**
- * What the pool and its workers say to each other (over comlink). Plain data
- * and typed-array views of SharedArrayBuffers only, so that structured
- * cloning copies no element.
+ * How the pool and its workers talk. comlink carries the start-up (`init`)
+ * and test hooks; every job goes through shared memory: the pool writes the
+ * stage's tasks into the command buffer and each worker's share of units,
+ * bumps the worker's job number, and waits for it to echo that number.
  *
  * @module
  */
-import type { GemmTask, TaskBlock, TaskBuffer } from "@matgrad/core/kernels";
-import type { TensorData } from "@matgrad/core";
-import type { GateTicket } from "./post_gate.ts";
 
-/** One block of one task. */
-export interface Job {
-  /** The product. */
-  readonly task: GemmTask;
-  /** The part of its output to compute. */
-  readonly block: TaskBlock;
+/** Int32 slots per worker in the control buffer. */
+export const SLOT = 16;
+/** The job number the pool posted. */
+export const SEQ = 0;
+/** The job number the worker finished. */
+export const DONE = 1;
+/** 0 while well; {@linkcode FAILED} after a job threw; {@linkcode CRASHED} once it died. */
+export const STATUS = 2;
+/** Where the worker's share starts in the command buffer. */
+export const SHARE = 3;
+/** The kernels to run with: {@linkcode BACKEND_CODES}. */
+export const BACKEND = 4;
+/** Bytes of error text the worker wrote. */
+export const ERROR_LENGTH = 5;
+/** Set to 1 to make the worker die with an error at its next wake (tests only). */
+export const CRASH = 6;
+
+/** A job threw; its message is in the error area. */
+export const FAILED = 1;
+/** The worker died; its error is in the error area. */
+export const CRASHED = 2;
+
+/** Bytes of error text kept per worker. */
+export const ERROR_BYTES = 4096;
+
+/** Kernel backends by code: the pool's choice, which each job carries. */
+export const BACKEND_CODES = [
+  { name: "js", fused: false },
+  { name: "wasm", fused: false },
+  { name: "wasm", fused: true },
+] as const;
+
+/** The control buffer's size for `workers` workers: int32 slots, then error text. */
+export function controlBytes(workers: number): number {
+  return workers * (SLOT * 4 + ERROR_BYTES);
 }
 
-/** The buffers of one call, by the names tasks use. */
-export type JobBuffers = Partial<Record<TaskBuffer, TensorData>>;
-
-/** Which kernels to use: the main thread's, so that workers compute serial's bits. */
-export interface BackendId {
-  /** The backend's name (`getBackend()`). */
-  readonly name: string;
-  /** Whether its float32 products fuse multiply and add. */
-  readonly fused: boolean;
+/** Byte offset of worker `index`'s error text. */
+export function errorOffset(workers: number, index: number): number {
+  return workers * SLOT * 4 + index * ERROR_BYTES;
 }
 
-/** The functions a worker exposes. */
+/** What a worker receives once, at start-up. */
+export interface WorkerInit {
+  readonly index: number;
+  readonly workers: number;
+  readonly control: SharedArrayBuffer;
+  /** The command buffer (growable): the stage's tasks and each worker's share. */
+  readonly commands: SharedArrayBuffer;
+  /** The tensor heap (growable). */
+  readonly heap: SharedArrayBuffer;
+  /** The calling thread's compiled kernel modules, by `fma`. */
+  readonly modules: readonly (readonly [boolean, WebAssembly.Module])[];
+}
+
+/** The worker's comlink API. */
 export interface WorkerApi {
-  /** The handshake: answers with the worker's default kernel backend. */
-  ping(): BackendId;
-  /**
-   * Runs `jobs` with the kernels of `backend`, writing into shared buffers;
-   * with a `gate` ticket, only once the pool has posted the rest of the call.
-   */
-  run(backend: BackendId, buffers: JobBuffers, jobs: readonly Job[], gate?: GateTicket): void;
-  /** Test hook: throws an uncaught error right after answering, killing the worker. */
-  crash(): void;
+  /** Starts the job loop; resolves once it is running. */
+  init(init: WorkerInit): void;
 }
 
-/**
- * What a worker posts, outside comlink, when an error escapes it: the worker
- * handles its own uncaught errors (so that the runtime does not print them
- * as well), reports them with this message and closes itself; the pool then
- * treats it as crashed.
- */
+/** A message a worker posts before it closes after an uncaught error. */
 export interface CrashReport {
-  /** Marks the message as a crash report (comlink's messages have an `id` instead). */
   readonly matgradWorkerCrash: true;
-  /** The error's message, e.g. `Error: out of memory`. */
   readonly message: string;
-  /** The error's stack, when it has one. */
   readonly stack?: string;
-}
-
-/** Whether a message from a worker is a {@linkcode CrashReport}. */
-export function isCrashReport(data: unknown): data is CrashReport {
-  return typeof data === "object" && data !== null &&
-    (data as Partial<CrashReport>).matgradWorkerCrash === true;
 }

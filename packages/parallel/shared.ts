@@ -1,14 +1,17 @@
 /**
- * Tensors on SharedArrayBuffers: workers read and write them in place, so a
- * product's operands and results cross no thread boundary by copy.
+ * Tensors in the shared heap: what every thread of every pool reads in
+ * place. Tensors made while a pool is the executor are there already;
+ * these helpers put others there.
  *
  * @module
  */
-import { type DType, sizeOf, Tensor, type TensorData } from "@matgrad/core";
+import { type DType, Tensor, withExecutor } from "@matgrad/core";
+import { allocateData, checkTensorBytes, sizeOf } from "@matgrad/core/backend";
+import { heapExecutor, heapSupported, inHeap } from "./heap.ts";
 
 /**
- * Whether `tensor`'s elements live in a SharedArrayBuffer (so the pool uses
- * them without copying).
+ * Whether `tensor`'s data lives in the shared heap, where the pools' workers
+ * read it without a copy.
  *
  * @example
  * ```ts
@@ -16,39 +19,42 @@ import { type DType, sizeOf, Tensor, type TensorData } from "@matgrad/core";
  * import { zeros } from "@matgrad/core";
  * import assert from "node:assert/strict";
  *
- * assert.equal(isShared(sharedZeros([2, 3])), true);
- * assert.equal(isShared(zeros([2, 3])), false);
+ * assert.equal(isShared(sharedZeros([2])), true);
+ * assert.equal(isShared(zeros([2])), false);
  * ```
  */
 export function isShared(tensor: Tensor): boolean {
-  return isSharedData(tensor.data);
+  return inHeap(tensor.data);
+}
+
+function inSharedHeap<T>(fn: () => T): T {
+  if (!heapSupported()) {
+    throw new Error("matgrad parallel: this runtime has no growable SharedArrayBuffer");
+  }
+  return withExecutor(heapExecutor, fn);
 }
 
 /**
- * A tensor of zeros whose elements live in a new SharedArrayBuffer.
+ * A zero-filled tensor in the shared heap, to pass as `out` to the pool.
  *
- * @param shape The dimensions, outermost first.
- * @param dtype The element type; float32 by default, as core's constructors.
- * @throws {ShapeError} if the shape is invalid.
+ * @throws {RangeError} if the shape is too large (see `setMaxTensorBytes`).
  * @example
  * ```ts
  * import { sharedZeros } from "@matgrad/parallel";
  * import assert from "node:assert/strict";
  *
- * const t = sharedZeros([2, 2], "float64");
- * assert.equal(t.data.buffer instanceof SharedArrayBuffer, true);
- * assert.deepEqual(t.toArray(), [[0, 0], [0, 0]]);
+ * assert.deepEqual(sharedZeros([2, 2], "float64").toArray(), [[0, 0], [0, 0]]);
  * ```
  */
 export function sharedZeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  return new Tensor(allocateShared(dtype, sizeOf(shape, "sharedZeros")), shape);
+  const size = sizeOf(shape, "sharedZeros");
+  checkTensorBytes("sharedZeros", shape, dtype);
+  return inSharedHeap(() => new Tensor(allocateData(dtype, size, true), shape));
 }
 
 /**
- * Returns `tensor` itself if its elements are already shared, otherwise a
- * copy in a new SharedArrayBuffer (same shape, dtype and bits). Share the
- * tensors you multiply repeatedly (weights, inputs) once with it, and the
- * pool copies nothing per call.
+ * `tensor` itself if it lives in the shared heap, else a copy there (same
+ * shape, dtype and values): share an operand once, reuse it without copies.
  *
  * @example
  * ```ts
@@ -56,39 +62,26 @@ export function sharedZeros(shape: readonly number[], dtype: DType = "float32"):
  * import { tensor } from "@matgrad/core";
  * import assert from "node:assert/strict";
  *
- * const t = toShared(tensor([[1, 2], [3, 4]]));
+ * const t = toShared(tensor([1, 2, 3]));
  * assert.equal(isShared(t), true);
- * assert.equal(toShared(t), t); // no second copy
- * assert.deepEqual(t.toArray(), [[1, 2], [3, 4]]);
+ * assert.deepEqual(t.toArray(), [1, 2, 3]);
  * ```
  */
 export function toShared(tensor: Tensor): Tensor {
   if (isShared(tensor)) return tensor;
-  return new Tensor(sharedData(tensor.data, tensor.dtype), tensor.shape);
+  return inSharedHeap(() => {
+    const data = allocateData(tensor.dtype, tensor.size);
+    data.set(tensor.data);
+    return new Tensor(data, tensor.shape);
+  });
 }
 
-/** `data` in `dtype` on a SharedArrayBuffer: itself when it already is, else one copy. */
-export function sharedData(data: TensorData, dtype: DType): TensorData {
-  if (isSharedAs(data, dtype)) return data;
-  const out = allocateShared(dtype, data.length);
-  // `set` converts float64 to float32 with the same rounding as core's `cast`.
-  out.set(data);
-  return out;
-}
-
-/** A zeroed typed array of `dtype` on a new SharedArrayBuffer. */
-export function allocateShared(dtype: DType, size: number): TensorData {
-  const bytes = dtype === "float32" ? 4 : 8;
-  const buffer = new SharedArrayBuffer(size * bytes);
-  return dtype === "float32" ? new Float32Array(buffer) : new Float64Array(buffer);
-}
-
-/** Whether `data` is already what a product of `dtype` reads: shared, of that dtype. */
-export function isSharedAs(data: TensorData, dtype: DType): boolean {
-  return isSharedData(data) && (dtype === "float32") === (data instanceof Float32Array);
-}
-
-/** Whether `data` lives in a SharedArrayBuffer. */
-export function isSharedData(data: TensorData): boolean {
-  return typeof SharedArrayBuffer !== "undefined" && data.buffer instanceof SharedArrayBuffer;
+/** Throws the pool's TypeError unless `out` lives in the shared heap. */
+export function checkShared(out: Tensor, fn: string, name: string): void {
+  if (out instanceof Tensor && !isShared(out)) {
+    throw new TypeError(
+      `${fn}: ${name} must live in a SharedArrayBuffer for the workers to write into it ` +
+        `(make it with sharedZeros or toShared)`,
+    );
+  }
 }

@@ -1,6 +1,5 @@
 /**
- * Test hooks that reach into a pool (not exported from `mod.ts`): kill a
- * worker, or send a worker raw jobs that skip the checks.
+ * Test hooks of the pool (not exported from the package).
  *
  * @module
  */

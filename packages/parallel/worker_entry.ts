@@ -1,14 +1,44 @@
 /**
- * The worker's entry point. It is bundled (with comlink and core's kernels)
- * into `worker_src.ts` by `scripts/build_worker.ts`; edit this file, then run
- * `npm run build:worker`.
+ * The worker's entry point. It is bundled (with comlink and core's kernel
+ * room) into `_generated/worker_src.ts` by `scripts/build_worker.ts`; edit
+ * this file, then run `npm run build:worker`.
+ *
+ * After `init`, the worker waits for job numbers in the control buffer:
+ * spinning briefly after each job (the next op of a step usually follows
+ * within microseconds), then asleep in `Atomics.waitAsync`, so that its
+ * event loop stays free for comlink between jobs.
  *
  * @module
  */
 import { expose } from "npm:comlink@4.4.2";
-import { type BackendName, getKernels, runGemmTask, setBackend } from "@matgrad/core/kernels";
-import { passGate } from "./post_gate.ts";
-import type { CrashReport, JobBuffers, WorkerApi } from "./protocol.ts";
+import {
+  adoptKernelModule,
+  type BackendName,
+  decodeTask,
+  getKernels,
+  runTask,
+  setBackend,
+  type Task,
+  type TensorData,
+} from "@matgrad/core/kernels";
+import {
+  BACKEND,
+  BACKEND_CODES,
+  CRASH,
+  CRASHED,
+  type CrashReport,
+  DONE,
+  ERROR_BYTES,
+  ERROR_LENGTH,
+  errorOffset,
+  FAILED,
+  SEQ,
+  SHARE,
+  SLOT,
+  STATUS,
+  type WorkerApi,
+  type WorkerInit,
+} from "./protocol.ts";
 
 /** The parts of a dedicated worker's global scope used here. */
 interface WorkerScope {
@@ -22,16 +52,36 @@ interface WorkerScope {
 }
 const scope = globalThis as unknown as WorkerScope;
 
+// How long a worker spins for the next job before it sleeps.
+const SPIN_MS = 0.5;
+
+let state: { ctl: Int32Array; base: number; text: Uint8Array } | undefined;
+
+function report(status: number, error: unknown, fallback: string): void {
+  if (state === undefined) return;
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : fallback;
+  const stack = error instanceof Error && error.stack !== undefined ? `\n${error.stack}` : "";
+  const bytes = new TextEncoder().encode(message + stack).subarray(0, ERROR_BYTES);
+  state.text.set(bytes);
+  Atomics.store(state.ctl, state.base + ERROR_LENGTH, bytes.length);
+  Atomics.store(state.ctl, state.base + STATUS, status);
+}
+
 // An error that escapes a job or a callback is reported to the pool, which
-// rejects the calls in flight with it and starts a new worker; this worker
+// fails the calls in flight with it and starts a new worker; this worker
 // closes. Handled here, the runtime does not also print it as an uncaught
 // error (Deno prints one even when the pool handles the worker's error event).
 function crashed(error: unknown, fallback: string): void {
+  report(CRASHED, error, fallback);
+  if (state !== undefined) {
+    Atomics.add(state.ctl, state.base + DONE, 0);
+    Atomics.notify(state.ctl, state.base + DONE);
+  }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : fallback;
-  const report: CrashReport = error instanceof Error && error.stack !== undefined
+  const crash: CrashReport = error instanceof Error && error.stack !== undefined
     ? { matgradWorkerCrash: true, message, stack: error.stack }
     : { matgradWorkerCrash: true, message };
-  scope.postMessage(report);
+  scope.postMessage(crash);
   scope.close();
 }
 scope.addEventListener("error", (event) => {
@@ -43,37 +93,75 @@ scope.addEventListener("unhandledrejection", (event) => {
   crashed(event.reason, `an unhandled rejection: ${String(event.reason)}`);
 });
 
+async function loop(init: WorkerInit): Promise<void> {
+  const ctl = new Int32Array(init.control, 0, init.workers * SLOT);
+  const base = init.index * SLOT;
+  state = {
+    ctl,
+    base,
+    text: new Uint8Array(init.control, errorOffset(init.workers, init.index), ERROR_BYTES),
+  };
+  // Length-tracking views: they follow the buffers as the pool grows them.
+  const commands = new Float64Array(init.commands);
+  const heap = init.heap;
+  const view = (code: number, offset: number, length: number): TensorData =>
+    code === 0 ? new Float32Array(heap, offset, length) : new Float64Array(heap, offset, length);
+  let done = Atomics.load(ctl, base + DONE);
+  for (;;) {
+    let seq = Atomics.load(ctl, base + SEQ);
+    if (seq === done) {
+      const until = performance.now() + SPIN_MS;
+      while ((seq = Atomics.load(ctl, base + SEQ)) === done && performance.now() < until) {
+        // Spinning: the next op of a step is usually microseconds away.
+      }
+      if (seq === done) {
+        const wait = Atomics.waitAsync(ctl, base + SEQ, done);
+        if (wait.async) await wait.value;
+        continue;
+      }
+    }
+    // Outside the job's try: this is the worker dying, not a job failing.
+    if (Atomics.load(ctl, base + CRASH) === 1) throw new Error("crash requested by a test");
+    try {
+      const backend = BACKEND_CODES[Atomics.load(ctl, base + BACKEND)]!;
+      const active = getKernels();
+      if (active.name !== backend.name || active.fused !== backend.fused) {
+        setBackend(backend.name as BackendName, { fma: backend.fused });
+      }
+      runShare(commands, Atomics.load(ctl, base + SHARE), view);
+    } catch (e) {
+      report(FAILED, e, String(e));
+    }
+    done = seq;
+    Atomics.store(ctl, base + DONE, seq);
+    Atomics.notify(ctl, base + DONE);
+  }
+}
+
+/** Runs this worker's share of the stage: `[count, (task, from, to)…]` at `at`. */
+function runShare(
+  commands: Float64Array,
+  at: number,
+  view: (code: number, offset: number, length: number) => TensorData,
+): void {
+  const count = commands[at]! | 0;
+  const decoded = new Map<number, Task>();
+  for (let i = 0; i < count; i++) {
+    const index = commands[at + 1 + 3 * i]! | 0;
+    let task = decoded.get(index);
+    if (task === undefined) {
+      task = decodeTask(commands, commands[1 + index]!, view);
+      decoded.set(index, task);
+    }
+    runTask(task, commands[at + 2 + 3 * i]! | 0, commands[at + 3 + 3 * i]! | 0);
+  }
+}
+
 const api: WorkerApi = {
-  ping() {
-    const { name, fused } = getKernels();
-    return { name, fused };
-  },
-  run(backend, buffers, jobs, gate) {
-    if (gate !== undefined) passGate(gate);
-    const active = getKernels();
-    if (active.name !== backend.name || active.fused !== backend.fused) {
-      // `fma` matters only for "wasm"; "js" ignores it.
-      setBackend(backend.name as BackendName, { fma: backend.fused });
-    }
-    const gemm = getKernels().gemm;
-    for (const { task, block } of jobs) {
-      const x = need(buffers, task.x);
-      runGemmTask(gemm, task, x, need(buffers, task.y), need(buffers, task.out), block);
-    }
-  },
-  crash() {
-    queueMicrotask(() => {
-      throw new Error("crash requested by a test");
-    });
+  init(init) {
+    for (const [fma, module] of init.modules) adoptKernelModule(fma, module);
+    loop(init).catch((e) => crashed(e, String(e)));
   },
 };
-
-function need(buffers: JobBuffers, name: keyof JobBuffers) {
-  const b = buffers[name];
-  if (b === undefined) {
-    throw new RangeError(`worker: a job reads buffer ${name}, which the call did not send`);
-  }
-  return b;
-}
 
 expose(api);

@@ -43,11 +43,13 @@ Training:
   --epochs N                passes over the training set (default 20; cars/csv 100)
   --batch N                 minibatch rows (default 512; cars/csv 32)
   --seed N                  seed of data, split and shuffles (default 1)
-  --workers N               worker threads for the matmul gradients, 0 = none
-                            (default: the number of cores)
-  --serial-below FLOPS      products smaller than this stay on the calling
-                            thread (default: the pool's measured crossover
-                            for the active kernels; 0 = always the workers)
+  --workers N               worker threads that share every op of a step with
+                            this one, 0 = none (default: the cores but one)
+  --serial-below FLOPS      ops smaller than this stay on the calling thread
+                            (default: the pool's measured crossover; 0 = split
+                            every op)
+  --compare                 train twice, on this thread and on the workers, and
+                            print both speeds
 
 Output:
   --plot FILE.svg           write train and test loss per epoch as an SVG chart
@@ -110,6 +112,8 @@ export interface Config {
   load?: string;
   /** JSON summary instead of text. */
   json: boolean;
+  /** Train again on this thread alone and print both speeds. */
+  compare: boolean;
 }
 
 const OPTIONS = {
@@ -134,6 +138,7 @@ const OPTIONS = {
   save: { type: "string" },
   load: { type: "string" },
   json: { type: "boolean" },
+  compare: { type: "boolean" },
   cwd: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -312,6 +317,7 @@ export function parseCommandLine(
     seed: v.seed === undefined ? 1 : whole("seed", v.seed, 0, 2 ** 32 - 1),
     workers: v.workers === undefined ? defaultWorkers : whole("workers", v.workers, 0, 256),
     json: values.json === true,
+    compare: values.compare === true,
   };
   if (!(config.momentum >= 0 && config.momentum < 1)) {
     throw new UsageError(`--momentum must be in [0, 1), got ${shown(v.momentum!)}`);

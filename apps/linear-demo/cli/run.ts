@@ -5,7 +5,6 @@
  */
 import process from "node:process";
 import { createPool, type Pool, SERIAL_BELOW_FLOPS } from "@matgrad/parallel";
-import { getBackend } from "@matgrad/core";
 import { DataError, rows } from "../src/dataset.ts";
 import { leastSquares } from "../src/least_squares.ts";
 import { meanSquaredError, predict, relativeError } from "../src/metrics.ts";
@@ -162,48 +161,53 @@ export async function run(config: Config, terminals: Terminals): Promise<void> {
       ? { workers }
       : { workers, serialBelowFlops: config.serialBelow },
   );
-  const backend = getBackend();
-  const threshold = config.serialBelow ?? SERIAL_BELOW_FLOPS[backend] ??
-    Math.max(...Object.values(SERIAL_BELOW_FLOPS));
+  await pool?.ready();
   const batch = Math.min(config.batchSize, nTrain);
   const steps = Math.ceil(nTrain / batch);
   const d = p.fit.train.x.shape[1]!, m = p.fit.train.y.shape[1]!;
   // X is a constant, so the backward step of X·W computes dW = Xᵀ·dC alone: 2·batch·D·M flops.
   const gradFlops = 2 * batch * d * m;
-  const pooled = `a pool of ${workers} worker${workers > 1 ? "s" : ""}`;
+  const threshold = config.serialBelow ?? SERIAL_BELOW_FLOPS;
   const limit = config.serialBelow === undefined
-    ? `the ${backend} kernels' crossover of ${flops(threshold)}`
+    ? `ops under ${flops(threshold)} stay on this thread`
     : `--serial-below ${threshold}`;
   const placement = !pool
     ? "serial on this thread (--workers 0)"
-    : gradFlops >= threshold
-    ? `on ${pooled} (${flops(gradFlops)} a step, not under ${limit})`
-    : `${pooled} started, but at ${flops(gradFlops)} a step the products stay on this thread, ` +
-      `under ${limit} (--serial-below 0 forces the workers)`;
+    : `this thread and ${count(workers, "worker")} share every op of a step (${limit})`;
   log(
     `training: ${config.optimizer} lr ${config.lr}` +
       (config.optimizer === "sgd" ? ` momentum ${config.momentum}` : "") +
       `, ${count(config.epochs, "epoch")} × ${count(steps, "step")} of ${count(batch, "row")}`,
   );
-  log(`matmul gradients: ${placement}`);
+  log(`threads: ${placement}`);
   const progress: Progress = live
     ? barProgress(config.epochs, live)
     : config.json
     ? silent
     : plainProgress(config.epochs, (l) => console.log(l));
+  const trainOptions = {
+    optimizer: config.optimizer,
+    lr: config.lr,
+    momentum: config.momentum,
+    epochs: config.epochs,
+    batchSize: batch,
+    seed: config.seed,
+  };
   let result: TrainResult;
+  let serialRun: TrainResult | undefined;
   try {
     result = await train(p.fit.train, p.fit.test, {
-      optimizer: config.optimizer,
-      lr: config.lr,
-      momentum: config.momentum,
-      epochs: config.epochs,
-      batchSize: batch,
-      seed: config.seed,
+      ...trainOptions,
       ...(pool ? { pool } : {}),
       onStep: (r) => progress.step(r),
       onEpoch: (r) => progress.epoch(r),
     });
+    if (config.compare && pool !== undefined) {
+      serialRun = await status.run(
+        "training again on this thread alone (--compare)",
+        () => train(p.fit.train, p.fit.test, trainOptions),
+      );
+    }
   } finally {
     progress.stop();
     pool?.close();
@@ -253,6 +257,18 @@ export async function run(config: Config, terminals: Terminals): Promise<void> {
     ],
     ["samples/s", `${fmtRate(result.samplesPerSecond)} (training rows per second of step time)`],
   );
+  if (serialRun !== undefined) {
+    const same = serialRun.stepLosses.length === result.stepLosses.length &&
+      serialRun.stepLosses.every((v, i) => Object.is(v, result.stepLosses[i]));
+    out.push([
+      "--compare",
+      `this thread alone ${fmtRate(serialRun.samplesPerSecond)} samples/s, with ${
+        count(workers, "worker")
+      } ${fmtRate(result.samplesPerSecond)} (${
+        (result.samplesPerSecond / serialRun.samplesPerSecond).toFixed(2)
+      }×); step losses ${same ? "identical, bit for bit" : "DIFFER"}`,
+    ]);
+  }
   log("results:");
   log(table(out));
   const model: SavedModel = {
@@ -303,7 +319,7 @@ export async function run(config: Config, terminals: Terminals): Promise<void> {
         seed: config.seed,
         workers,
         gradientFlopsPerStep: gradFlops,
-        onWorkers: pool !== undefined && gradFlops >= threshold,
+        onWorkers: pool !== undefined,
       },
       ...s,
       leastSquares: { ...lsScores, fitLoss: lsFitLoss },

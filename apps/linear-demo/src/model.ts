@@ -1,7 +1,8 @@
 /**
  * The model and its training step: pred = X·W + b, loss = MSE, gradients by
- * `@matgrad/core`'s autograd, serially (`valueAndGrad`) or with the matmul
- * gradients on a worker pool (`valueAndGradParallel`, the same bits).
+ * `@matgrad/core`'s autograd, serially or with every op of the step split
+ * across the calling thread and a worker pool (the pool as the executor;
+ * the same bits).
  *
  * @module
  */
@@ -11,12 +12,14 @@ import {
   matmul,
   mse,
   type Optimizer,
+  serialExecutor,
   sgd,
   type Tensor,
   valueAndGrad,
+  withExecutor,
   zeros,
 } from "@matgrad/core";
-import { type Pool, sharedZeros, valueAndGradParallel } from "@matgrad/parallel";
+import type { Pool } from "@matgrad/parallel";
 import type { LinearParams } from "./least_squares.ts";
 
 /**
@@ -53,7 +56,7 @@ export interface Trainer {
   /** One minibatch step: loss and gradients at the current W, b, then an update. Returns the loss. */
   step(x: Tensor, y: Tensor): Promise<number>;
   /**
-   * A float64 buffer for a minibatch; on shared memory when a pool is used,
+   * A float64 buffer for a minibatch; in the pool's shared memory when a pool is used,
    * so the workers read it without a copy.
    */
   buffer(size: number): Float64Array;
@@ -61,8 +64,9 @@ export interface Trainer {
 
 /**
  * Creates W = 0, b = 0 and the training step for D inputs and M outputs.
- * With a `pool` the matmul gradients run on its workers; the losses and
- * parameters are then bit-for-bit those of the serial run.
+ * With a `pool` every op of a step runs on it, split across the calling
+ * thread and its workers; the losses and parameters are then bit for bit
+ * those of the serial run.
  *
  * @example
  * ```ts
@@ -83,23 +87,26 @@ export function createTrainer(
   options: OptimizerOptions,
   pool?: Pool,
 ): Trainer {
-  const alloc = (shape: number[]) =>
-    pool === undefined ? zeros(shape, "float64") : sharedZeros(shape, "float64");
+  // Where every op of a step runs: on the pool (the calling thread and its
+  // workers, over shared memory), or on this thread. The parameters and the
+  // batch buffers are made there too, so that no step copies them.
+  const executor = pool ?? serialExecutor;
+  const on = <T>(fn: () => T): T => withExecutor(executor, fn);
+  const alloc = (shape: number[]) => on(() => zeros(shape, "float64"));
   const params = { w: alloc([d, m]), b: alloc([m]) };
   const opt: Optimizer = options.optimizer === "adam"
     ? adam({ lr: options.lr })
     : sgd({ lr: options.lr, momentum: options.momentum ?? 0 });
-  const serial = valueAndGrad(linearLoss, [0, 1]);
-  const parallel = pool === undefined ? undefined : valueAndGradParallel(linearLoss, pool, [0, 1]);
+  const grads = valueAndGrad(linearLoss, [0, 1]);
   const list = [params.w, params.b];
   return {
     params,
-    async step(x, y) {
-      const { value, grad } = parallel === undefined
-        ? serial(params.w, params.b, x, y)
-        : await parallel(params.w, params.b, x, y);
-      opt.step(list, grad);
-      return value.item();
+    step(x, y) {
+      return Promise.resolve(on(() => {
+        const { value, grad } = grads(params.w, params.b, x, y);
+        opt.step(list, grad);
+        return value.item();
+      }));
     },
     buffer: (size) => alloc([size]).data as Float64Array,
   };

@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
 /**
  * The page's script (bundled into dist/app.js): wires the form, the Train and
- * Stop buttons, the live chart and the metrics to {@linkcode train}.
+ * Stop buttons, the live chart and the metrics to a training run in a
+ * dedicated worker (`train_worker.ts`). The page only draws, so it stays
+ * responsive, and the pool may block that worker while its own finish.
  *
  * @module
  */
@@ -13,7 +15,8 @@ import {
   parseSettings,
   SettingsError,
 } from "./settings.ts";
-import { train, type TrainResult } from "./training.ts";
+import type { EpochProgress, TrainResult } from "./training.ts";
+import type { FromTrainer, ToTrainer } from "./train_worker.ts";
 
 /** What the page exposes on `window.matgradDemo` for tests and the console. */
 export interface DemoHandle {
@@ -76,15 +79,17 @@ function setFormEnabled(enabled: boolean): void {
 function showIsolation(): void {
   const note = $("isolation");
   if (crossOriginIsolated && sharedMemory) {
-    note.textContent = "Cross-origin isolated: SharedArrayBuffer is available, " +
-      "so workers read operands and write gradients in shared memory.";
+    note.textContent = "Cross-origin isolated: SharedArrayBuffer is available, so the " +
+      "training worker and the pool's workers share every op of a step in shared memory.";
     note.className = "note";
   } else {
     note.textContent = "Not cross-origin isolated (no COOP/COEP headers): SharedArrayBuffer is " +
-      "unavailable, so runs with workers fall back to the calling thread.";
+      "unavailable, so runs train on one thread (the training worker) instead.";
     note.className = "note warn";
   }
   const workers = form.elements.namedItem("workers") as HTMLInputElement;
+  // The training worker computes a share of every op: one pool worker per other core.
+  workers.value = String(Math.max(1, cores - 1));
   workers.max = String(cores);
   if (Number(workers.value) > cores) workers.value = String(cores);
   $("workers-range").textContent = `(0–${cores})`;
@@ -122,6 +127,30 @@ function loadCars(): Promise<unknown> {
 const chart = new LossChart($("chart"));
 let controller: AbortController | undefined;
 
+/** One run in a fresh training worker: its epochs as they come, then its result. */
+function trainInWorker(
+  settings: ToTrainer & { type: "train" },
+  signal: AbortSignal,
+  onEpoch: (p: EpochProgress) => void,
+): Promise<TrainResult> {
+  const worker = new Worker("train_worker.js", { type: "module", name: "matgrad-training" });
+  return new Promise<TrainResult>((resolve, reject) => {
+    const stop = () => worker.postMessage({ type: "stop" } satisfies ToTrainer);
+    signal.addEventListener("abort", stop);
+    worker.addEventListener("message", (event: MessageEvent<FromTrainer>) => {
+      const m = event.data;
+      if (m.type === "epoch") onEpoch(m.progress);
+      else if (m.type === "done") resolve(m.result);
+      else reject(new Error(m.message));
+    });
+    worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      reject(new Error(event.message || "the training worker failed to start"));
+    });
+    worker.postMessage(settings);
+  }).finally(() => worker.terminate());
+}
+
 async function run(): Promise<void> {
   clearError();
   const raw: Record<string, string> = {};
@@ -147,16 +176,16 @@ async function run(): Promise<void> {
   for (const id of ["epoch", "loss", "rate"]) $(id).textContent = "–";
   try {
     const cars = settings.dataset === "cars" ? await loadCars() : undefined;
-    const result = await train(settings, {
-      cars,
-      signal: controller.signal,
-      onEpoch: (p) => {
-        $("epoch").textContent = `${p.epoch} / ${settings.epochs}`;
+    const result = await trainInWorker(
+      { type: "train", settings, ...(cars === undefined ? {} : { cars }) },
+      controller.signal,
+      (p) => {
+        $("epoch").textContent = `${p.epoch} / ${settings!.epochs}`;
         $("loss").textContent = p.loss.toPrecision(6);
         $("rate").textContent = Math.round(p.samplesPerSecond).toLocaleString("en-US");
         chart.push(p.epoch, p.loss, p.testLoss);
       },
-    });
+    );
     handle.lastResult = result;
     showResult(result);
     if (result.fallback) {

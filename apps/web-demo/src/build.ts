@@ -71,17 +71,21 @@ async function findInNodeModules(rel: string): Promise<string> {
 export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   const outDir = options.outDir ?? path(new URL("dist/", APP_DIR));
   await Deno.mkdir(outDir, { recursive: true });
-  try {
-    const js = await bundle(path(new URL("src/app.ts", APP_DIR)), {
-      minify: options.minify ?? true,
-    });
-    await Deno.writeTextFile(`${outDir}/app.js`, js);
-  } catch (e) {
-    throw new BuildError(
-      `build: bundling src/app.ts failed:\n${e instanceof Error ? e.message : e}`,
-    );
+  const entries: [string, string][] = [
+    ["src/app.ts", "app.js"],
+    ["src/train_worker.ts", "train_worker.js"],
+  ];
+  for (const [entry, name] of entries) {
+    try {
+      const js = await bundle(path(new URL(entry, APP_DIR)), { minify: options.minify ?? true });
+      await Deno.writeTextFile(`${outDir}/${name}`, js);
+    } catch (e) {
+      throw new BuildError(
+        `build: bundling ${entry} failed:\n${e instanceof Error ? e.message : e}`,
+      );
+    }
   }
-  const files = ["app.js"];
+  const files = ["app.js", "train_worker.js"];
   for (const name of ["index.html", "style.css"]) {
     await Deno.copyFile(path(new URL(`static/${name}`, APP_DIR)), `${outDir}/${name}`);
     files.push(name);

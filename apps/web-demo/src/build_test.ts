@@ -10,6 +10,7 @@ Deno.test("build writes a self-contained page: nothing loaded from another origi
       "cars.json",
       "index.html",
       "style.css",
+      "train_worker.js",
       "uPlot.min.css",
     ]);
     const html = await Deno.readTextFile(`${outDir}/index.html`);
@@ -20,6 +21,10 @@ Deno.test("build writes a self-contained page: nothing loaded from another origi
     assert.doesNotMatch(js, /\bimport\s*(?:[{*(]|["']|[\w$]+\s*from\s*["'])|\}\s*from\s*["']/);
     assert.doesNotMatch(js, /cdn\.jsdelivr|unpkg\.com|esm\.sh/);
     assert.match(js, /uplot/i);
+    // The training worker: the same, with the library and the pool's worker inside.
+    const worker = await Deno.readTextFile(`${outDir}/train_worker.js`);
+    assert.doesNotMatch(worker, /\bimport\s*(?:[{*(]|["']|[\w$]+\s*from\s*["'])|\}\s*from\s*["']/);
+    assert.match(worker, /matgrad-parallel/);
     const cars = JSON.parse(await Deno.readTextFile(`${outDir}/cars.json`));
     assert.equal(cars.length, 406);
   } finally {

@@ -236,6 +236,8 @@ export async function train(settings: Settings, hooks: TrainHooks = {}): Promise
   const data = prepareData(settings, hooks.cars);
   const session = openSession(settings.workers);
   try {
+    // A worker's own workers start only while its event loop runs: before the steps, not during.
+    await session.pool?.ready();
     const r = await trainLinear(data.fit.train, data.fit.test, {
       optimizer: settings.optimizer,
       lr: settings.learningRate,
@@ -259,7 +261,7 @@ export async function train(settings: Settings, hooks: TrainHooks = {}): Promise
     const last = r.epochs.at(-1)!;
     const where = session.workers === 0
       ? "the calling thread"
-      : `${session.workers} workers (${session.transport}): ${session.workerCalls} matmul gradients`;
+      : `this thread and ${session.workers} workers (${session.transport}): ${session.workerCalls} ops split`;
     return {
       finalLoss: last.trainLoss,
       stepLosses: r.stepLosses,

@@ -5,12 +5,13 @@
  * A call traces f on its own {@linkcode Tape} (pushed on a stack of active
  * tapes), then walks the tape backwards, once, in reverse op order, adding
  * each input's gradient contributions in the order its consumers ran. The
- * sync and async entry points share that one walk (a generator that yields
- * at each matmul node), so they visit nodes and add gradients in exactly
- * the same order and give the same bits. Each backward rule is told which
- * of its inputs need a gradient (those computed from a differentiated
- * argument) and skips the others: in `X·W` with a constant X, dX is never
- * computed.
+ * walk knows no op: each node's backward rule, written beside its forward,
+ * computes the gradients with ops, on whatever executor is active. Each rule
+ * is told which of its inputs need a gradient (those computed from a
+ * differentiated argument) and skips the others: in `X·W` with a constant
+ * X, dX is never computed. The tensors a call makes, but its value and
+ * gradients, stay valid until the next call of the same function, which
+ * disposes them: a training loop's steps reuse their memory.
  *
  * Nesting: a grad call inside f gets its own tape; a tensor of the outer trace
  * is a constant for the inner one unless passed as its argument. The inner
@@ -22,42 +23,10 @@
  */
 import { ShapeError } from "../errors.ts";
 import { add } from "../ops/elementwise.ts";
-import { matmulGrad, matmulGradPart, type MatmulGrads } from "../ops/matmul.ts";
 import { formatShape, sameShape } from "../tensor/shape.ts";
-import { allocate, describe, Tensor } from "../tensor/tensor.ts";
-import { activeTapes, MatmulRequest, record, Tape, tracing, untraced, withTape } from "./tape.ts";
-
-/**
- * Which gradients of a matmul node the backward walk needs: only those of
- * operands computed from a differentiated argument (in `X·W` with a constant
- * X, only `dB`). At least one is true.
- */
-export interface MatmulGradNeeds {
-  /** Whether ∂y/∂A is needed. */
-  readonly dA: boolean;
-  /** Whether ∂y/∂B is needed. */
-  readonly dB: boolean;
-}
-
-/**
- * A replacement for core's `matmulGrad` used by {@linkcode valueAndGradAsync}
- * for the backward step of every matmul node (for example one that runs the
- * two products on a worker pool). It must return `dA` with A's shape and
- * dtype if `options.needs.dA`, and `dB` with B's if `options.needs.dB`;
- * the other may be left out (core's `matmulGradPart` computes one alone).
- */
-export type MatmulGradFn = (
-  a: Tensor,
-  b: Tensor,
-  dC: Tensor,
-  options: { transposeA: boolean; transposeB: boolean; needs: MatmulGradNeeds },
-) => Promise<Partial<MatmulGrads>> | Partial<MatmulGrads>;
-
-/** Options of {@linkcode valueAndGradAsync}. */
-export interface ValueAndGradAsyncOptions {
-  /** Computes each matmul node's gradients. Default: core's `matmulGrad`. */
-  matmulGrad?: MatmulGradFn;
-}
+import { allocateFor, collecting, insideCollection } from "../tensor/storage.ts";
+import { describe, isTensor, sharesMemory, Tensor } from "../tensor/tensor.ts";
+import { activeTapes, record, Tape, tracing, untraced, withTape } from "./tape.ts";
 
 /** The value of f and its gradient(s), as {@linkcode valueAndGrad} returns them. */
 export interface ValueAndGrad<G> {
@@ -117,7 +86,7 @@ function trace(
         }`,
       );
     }
-    if (!(args[i] instanceof Tensor)) {
+    if (!isTensor(args[i])) {
       throw new TypeError(`${fn}: argument ${i} must be a Tensor, got ${describe(args[i])}`);
     }
   }
@@ -135,7 +104,7 @@ function trace(
     callArgs[i] = leaf;
   }
   const value = withTape(tape, () => (f as (...a: unknown[]) => unknown)(...callArgs));
-  if (!(value instanceof Tensor)) {
+  if (!isTensor(value)) {
     throw new TypeError(`${fn}: f must return a Tensor, got ${describe(value)}`);
   }
   if (value.size !== 1) {
@@ -148,20 +117,11 @@ function trace(
   return { tape, value, leaves };
 }
 
-/** A matmul node's gradients as the walk asks for them. */
-interface MatmulStep {
-  readonly request: MatmulRequest;
-  readonly needs: MatmulGradNeeds;
-}
-
-/**
- * The one backward walk. Yields each matmul node's request with the
- * gradients it needs and expects them back; returns the leaves' gradients.
- */
-function* backward(t: Trace): Generator<MatmulStep, Tensor[], Partial<MatmulGrads>> {
+/** The one backward walk: the leaves' gradients. */
+function backward(t: Trace): Tensor[] {
   const { tape, value, leaves } = t;
   const grads = new Map<Tensor, Tensor>();
-  const seed = allocate(value.dtype, 1);
+  const seed = allocateFor("grad", value.shape, value.dtype);
   seed[0] = 1;
   grads.set(value, new Tensor(seed, value.shape));
   for (let n = tape.nodes.length - 1; n >= 0; n--) {
@@ -171,12 +131,7 @@ function* backward(t: Trace): Generator<MatmulStep, Tensor[], Partial<MatmulGrad
     grads.delete(node.out);
     // A gradient for a constant input would be computed only to be dropped.
     const needed = node.inputs.map((x) => tape.tracks(x));
-    let result = node.backward(g, needed);
-    if (result instanceof MatmulRequest) {
-      const needs = { dA: needed[0]!, dB: needed[1]! };
-      const { dA, dB } = yield { request: result, needs };
-      result = [needs.dA ? dA : undefined, needs.dB ? dB : undefined];
-    }
+    const result = node.backward(g, needed);
     for (let i = 0; i < node.inputs.length; i++) {
       const x = node.inputs[i]!;
       const gx = result[i];
@@ -190,16 +145,23 @@ function* backward(t: Trace): Generator<MatmulStep, Tensor[], Partial<MatmulGrad
       grads.set(x, prev === undefined ? gx : add(prev, gx));
     }
   }
-  // Distinct buffers: no gradient may alias another or an argument.
-  const seen = new Set<ArrayBufferLike>(leaves.map((l) => l.data.buffer));
+  // Distinct memory: no gradient may alias another or an argument.
+  const taken: Tensor[] = [...leaves];
   return leaves.map((leaf) => {
     const g = grads.get(leaf);
-    if (g === undefined) return new Tensor(allocate(leaf.dtype, leaf.size), leaf.shape);
-    if (!seen.has(g.data.buffer)) {
-      seen.add(g.data.buffer);
-      return new Tensor(g.data, leaf.shape);
+    if (g === undefined) {
+      return new Tensor(allocateFor("grad", leaf.shape, leaf.dtype, true), leaf.shape);
     }
-    return new Tensor(g.data.slice(), leaf.shape);
+    if (!taken.some((t) => t.data === g.data || sharesMemory(t.data, g.data))) {
+      const out = new Tensor(g.data, leaf.shape);
+      taken.push(out);
+      return out;
+    }
+    const copy = allocateFor("grad", leaf.shape, leaf.dtype);
+    copy.set(g.data);
+    const out = new Tensor(copy, leaf.shape);
+    taken.push(out);
+    return out;
   });
 }
 
@@ -231,29 +193,44 @@ function guardOuter(t: Trace, grads: readonly Tensor[]): void {
   }
 }
 
-/** Core's gradients of one matmul node: both products, or only the one needed. */
-function coreGrads(
-  a: Tensor,
-  b: Tensor,
-  dC: Tensor,
-  options: { transposeA: boolean; transposeB: boolean; needs: MatmulGradNeeds },
-): Partial<MatmulGrads> {
-  const { needs, ...flags } = options;
-  if (needs.dA && needs.dB) return matmulGrad(a, b, dC, flags);
-  const which = needs.dA ? "dA" : "dB";
-  return { [which]: matmulGradPart(which, a, b, dC, flags) };
+/** Traces f and walks back: f's value and the gradients. */
+function run(
+  fn: string,
+  f: (...args: never[]) => unknown,
+  argnums: readonly number[],
+  args: unknown[],
+): { value: Tensor; grads: Tensor[] } {
+  const t = trace(fn, f, argnums, args);
+  const grads = untraced(() => backward(t));
+  guardOuter(t, grads);
+  return { value: t.value, grads };
 }
 
-function run(t: Trace): Tensor[] {
-  const walk = backward(t);
-  let step = untraced(() => walk.next());
-  while (!step.done) {
-    const { request: { a, b, dC, options }, needs } = step.value;
-    const r = untraced(() => coreGrads(a, b, dC, { ...options, needs }));
-    step = untraced(() => walk.next(r));
-  }
-  guardOuter(t, step.value);
-  return step.value;
+/**
+ * `run`, keeping the tensors a call made (all but its results) until the
+ * next call, which disposes them so that their memory serves it. A call
+ * inside another collection (a nested grad, say) leaves them to its caller,
+ * whose backward walk may still read them.
+ */
+function reusing(
+  fn: string,
+  f: (...args: never[]) => unknown,
+  argnums: readonly number[],
+): (args: unknown[]) => { value: Tensor; grads: Tensor[] } {
+  let previous: object[] = [];
+  return (args) => {
+    const nested = insideCollection();
+    if (!nested) {
+      for (const t of previous) (t as Tensor).dispose();
+      previous = [];
+    }
+    const { result, made } = collecting(() => run(fn, f, argnums, args));
+    if (!nested) {
+      const results = new Set<object>([result.value, ...result.grads]);
+      previous = made.filter((t) => !results.has(t));
+    }
+    return result;
+  };
 }
 
 /**
@@ -266,6 +243,12 @@ function run(t: Trace): Tensor[] {
  * passing one tensor twice gives two gradients; the original object, if f
  * captures it some other way, is a constant. Arguments not chosen may be
  * anything. Calling ops outside a trace records nothing.
+ *
+ * Memory: the tensors a call makes inside f and in its backward walk, all
+ * but the value and the gradients it returns, stay valid until the returned
+ * function is called again; that call disposes them (touching one then
+ * throws `ReleasedTensorError`) and reuses their memory. Keep what you need
+ * across steps by copying it, e.g. `tensor(t.data, t.shape)`.
  *
  * @throws {TypeError} (when called) if a chosen argument is not a Tensor or f returns a non-Tensor.
  * @throws {RangeError} if an argnum is negative, repeated or beyond the arguments given.
@@ -298,10 +281,10 @@ function tracer<A extends unknown[], N extends Argnums>(
 ): (...args: A) => ValueAndGrad<GradOf<N>> {
   const list = checkArgnums(argnums ?? 0, fn);
   const single = typeof (argnums ?? 0) === "number";
+  const call = reusing(fn, f as (...args: never[]) => unknown, list);
   return (...args: A) => {
-    const t = trace(fn, f, list, args);
-    const grads = run(t);
-    return { value: t.value, grad: (single ? grads[0]! : grads) as GradOf<N> };
+    const { value, grads } = call(args);
+    return { value, grad: (single ? grads[0]! : grads) as GradOf<N> };
   };
 }
 
@@ -329,71 +312,4 @@ export function grad<A extends unknown[] = Tensor[], const N extends Argnums = 0
 ): (...args: A) => GradOf<N> {
   const vg = tracer("grad", f, argnums);
   return (...args: A) => vg(...args).grad;
-}
-
-/**
- * The async twin of {@linkcode valueAndGrad}: f runs synchronously as usual,
- * then the backward walk awaits `options.matmulGrad` for every matmul node
- * (one at a time, in the same order), running all other backward rules on
- * the calling thread. With a `matmulGrad` that returns the bits of core's,
- * the result is bit-identical to `valueAndGrad`'s.
- *
- * @throws {TypeError} if `options.matmulGrad` is given and is not a function (when called).
- * @example
- * ```ts
- * import { matmul, matmulGrad, randn, sum, type Tensor } from "@matgrad/core";
- * import { valueAndGrad, valueAndGradAsync } from "@matgrad/core";
- * import assert from "node:assert/strict";
- *
- * const f = (a: Tensor, b: Tensor) => sum(matmul(a, b));
- * const a = randn([3, 4], { seed: 1 });
- * const b = randn([4, 2], { seed: 2 });
- * const viaPromise = async (...args: Parameters<typeof matmulGrad>) => matmulGrad(...args);
- * const r = await valueAndGradAsync(f, [0, 1], { matmulGrad: viaPromise })(a, b);
- * const s = valueAndGrad(f, [0, 1])(a, b);
- * assert.deepEqual(r.grad[0].data, s.grad[0].data);
- * ```
- */
-export function valueAndGradAsync<A extends unknown[] = Tensor[], const N extends Argnums = 0>(
-  f: (...args: A) => Tensor,
-  argnums?: N,
-  options: ValueAndGradAsyncOptions = {},
-): (...args: A) => Promise<ValueAndGrad<GradOf<N>>> {
-  const list = checkArgnums(argnums ?? 0, "valueAndGradAsync");
-  const single = typeof (argnums ?? 0) === "number";
-  const mg = options.matmulGrad ?? coreGrads;
-  if (typeof mg !== "function") {
-    throw new TypeError(
-      `valueAndGradAsync: option matmulGrad must be a function, got ${describe(mg)}`,
-    );
-  }
-  return async (...args: A) => {
-    const t = trace("valueAndGradAsync", f, list, args);
-    const walk = backward(t);
-    let step = untraced(() => walk.next());
-    while (!step.done) {
-      const { request: { a, b, dC, options }, needs } = step.value;
-      const r = await mg(a, b, dC, { ...options, needs });
-      checkGrads(r, a, b, needs);
-      step = untraced(() => walk.next(r));
-    }
-    const grads = step.value;
-    return { value: t.value, grad: (single ? grads[0]! : grads) as GradOf<N> };
-  };
-}
-
-function checkGrads(r: Partial<MatmulGrads>, a: Tensor, b: Tensor, needs: MatmulGradNeeds): void {
-  const ok = (g: unknown, x: Tensor, needed: boolean) =>
-    !needed || (g instanceof Tensor && sameShape(g.shape, x.shape) && g.dtype === x.dtype);
-  if (typeof r !== "object" || r === null || !ok(r.dA, a, needs.dA) || !ok(r.dB, b, needs.dB)) {
-    const got = typeof r === "object" && r !== null
-      ? `dA ${describe(r.dA)} and dB ${describe(r.dB)}`
-      : describe(r);
-    const want = needs.dA && needs.dB
-      ? `{ dA, dB } like A (${a}) and B (${b})`
-      : needs.dA
-      ? `dA like A (${a})`
-      : `dB like B (${b})`;
-    throw new TypeError(`valueAndGradAsync: matmulGrad must return ${want}, got ${got}`);
-  }
 }

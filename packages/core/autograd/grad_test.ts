@@ -1,18 +1,16 @@
 import assert from "node:assert/strict";
 import {
   add,
+  type Executor,
   grad,
   matmul,
   matmulGrad,
-  type MatmulGradFn,
-  type MatmulGradNeeds,
-  matmulGradPart,
   mean,
-  mse,
   mul,
   randn,
   relu,
   reshape,
+  serialExecutor,
   ShapeError,
   softmaxCrossEntropy,
   square,
@@ -22,8 +20,7 @@ import {
   tensor,
   transpose,
   valueAndGrad,
-  valueAndGradAsync,
-  zeros,
+  withExecutor,
 } from "@matgrad/core";
 import { tracing } from "./tape.ts";
 
@@ -209,87 +206,59 @@ function mlpArgs(dtype: "float32" | "float64"): Tensor[] {
   ];
 }
 
-Deno.test("valueAndGradAsync with core's matmulGrad behind a Promise is bit-identical to valueAndGrad", async () => {
+/** An executor that runs tasks serially and notes each product's output buffer name and shape. */
+function recordingExecutor(): Executor & { products: string[] } {
+  const products: string[] = [];
+  return {
+    name: "recording",
+    threads: 1,
+    products,
+    allocate: (dtype, size, zero) => serialExecutor.allocate(dtype, size, zero),
+    free: (block) => serialExecutor.free(block),
+    run(tasks) {
+      for (const t of tasks) {
+        if (t.kind === "gemm") products.push(`${t.spec.out} ${t.spec.m}×${t.spec.n}`);
+      }
+      serialExecutor.run(tasks);
+    },
+  };
+}
+
+Deno.test("valueAndGrad on another executor is bit-identical to the serial one", () => {
   for (const dtype of ["float32", "float64"] as const) {
     const args = mlpArgs(dtype) as Parameters<typeof mlp>;
     const sync = valueAndGrad(mlp, [0, 1, 2, 3])(...args);
-    const calls: string[] = [];
-    const viaPromise: MatmulGradFn = (a, b, dC, o) => {
-      calls.push(`${a.shape}·${b.shape}`);
-      return new Promise((resolve) => setTimeout(() => resolve(matmulGrad(a, b, dC, o)), 1));
-    };
-    const asyncR = await valueAndGradAsync(mlp, [0, 1, 2, 3], { matmulGrad: viaPromise })(...args);
-    assert.deepEqual(asyncR.value.data, sync.value.data);
+    const executor = recordingExecutor();
+    const other = withExecutor(executor, () => valueAndGrad(mlp, [0, 1, 2, 3])(...args));
+    assert.deepEqual(other.value.data, sync.value.data);
     for (let i = 0; i < 4; i++) {
-      assert.deepEqual(asyncR.grad[i]!.data, sync.grad[i]!.data, `${dtype} grad ${i}`);
-      assert.equal(asyncR.grad[i]!.dtype, dtype);
+      assert.deepEqual(other.grad[i]!.data, sync.grad[i]!.data, `${dtype} grad ${i}`);
+      assert.equal(other.grad[i]!.dtype, dtype);
     }
-    // The second layer's product runs backward first.
-    assert.deepEqual(calls, ["8,6·6,3", "8,4·4,6"]);
+    // Forward x·W1 and relu(h)·W2, then the second layer's gradients first.
+    assert.deepEqual(executor.products, ["c 8×6", "c 8×3", "dA 8×6", "dB 6×3", "dB 4×6"]);
   }
 });
 
-Deno.test("valueAndGradAsync: interleaved calls keep their own tapes", async () => {
-  const slow: MatmulGradFn = (a, b, dC, o) =>
-    new Promise((resolve) => setTimeout(() => resolve(matmulGrad(a, b, dC, o)), 5));
-  const x1 = f64([3, 2], 1);
-  const x2 = f64([3, 2], 2);
-  const w = f64([2, 2], 3);
-  const f = (w: Tensor, x: Tensor) => mse(matmul(x, w), x);
-  const [r1, r2] = await Promise.all([
-    valueAndGradAsync(f, 0, { matmulGrad: slow })(w, x1),
-    valueAndGradAsync(f, 0, { matmulGrad: slow })(w, x2),
-  ]);
-  assert.deepEqual(r1.grad.data, grad(f)(w, x1).data);
-  assert.deepEqual(r2.grad.data, grad(f)(w, x2).data);
-  assert.equal(tracing(), false);
-});
-
-Deno.test("valueAndGradAsync: a matmulGrad returning the wrong shapes is a TypeError", async () => {
-  const bad: MatmulGradFn = (_a, b) => ({ dA: zeros([1]), dB: b });
-  await assert.rejects(
-    valueAndGradAsync((a: Tensor) => sum(matmul(a, a)), 0, { matmulGrad: bad })(f64([2, 2], 1)),
-    /valueAndGradAsync: matmulGrad must return \{ dA, dB \} like A/,
-  );
-});
-
-Deno.test("the backward walk asks only for gradients of differentiated operands", async () => {
+Deno.test("the backward walk computes only gradients of differentiated operands", () => {
   const args = mlpArgs("float64") as Parameters<typeof mlp>;
-  const asked: MatmulGradNeeds[] = [];
-  // Returns only what is asked for, so a gradient the walk used without asking would be missing.
-  const partial: MatmulGradFn = (a, b, dC, { needs, ...flags }) => {
-    asked.push(needs);
-    if (needs.dA && needs.dB) return matmulGrad(a, b, dC, flags);
-    return needs.dA
-      ? { dA: matmulGradPart("dA", a, b, dC, flags) }
-      : { dB: matmulGradPart("dB", a, b, dC, flags) };
+  const backward = (argnums: number | number[]) => {
+    const executor = recordingExecutor();
+    const r = withExecutor(executor, () => valueAndGrad(mlp, argnums)(...args));
+    return { r, asked: executor.products.filter((p) => !p.startsWith("c ")) };
   };
-  const r = await valueAndGradAsync(mlp, [0, 1, 2, 3], { matmulGrad: partial })(...args);
   // relu(h)·W2 needs both (h depends on W1); x·W1 only dB (x is a constant).
-  assert.deepEqual(asked, [{ dA: true, dB: true }, { dA: false, dB: true }]);
+  const all = backward([0, 1, 2, 3]);
+  assert.deepEqual(all.asked, ["dA 8×6", "dB 6×3", "dB 4×6"]);
   const sync = valueAndGrad(mlp, [0, 1, 2, 3])(...args);
-  for (let i = 0; i < 4; i++) assert.deepEqual(r.grad[i]!.data, sync.grad[i]!.data);
+  for (let i = 0; i < 4; i++) {
+    assert.deepEqual((all.r.grad as Tensor[])[i]!.data, sync.grad[i]!.data);
+  }
   // W1 and x: W2 is a constant now, so relu(h)·W2 needs only dA; x·W1 needs both.
-  asked.length = 0;
-  const withX = await valueAndGradAsync(mlp, [0, 4], { matmulGrad: partial })(...args);
-  assert.deepEqual(asked, [{ dA: true, dB: false }, { dA: true, dB: true }]);
+  const withX = backward([0, 4]);
+  assert.deepEqual(withX.asked, ["dA 8×6", "dA 8×4", "dB 4×6"]);
   const syncX = valueAndGrad(mlp, [0, 4])(...args);
-  assert.deepEqual(withX.grad[1].data, syncX.grad[1].data);
+  assert.deepEqual((withX.r.grad as Tensor[])[1]!.data, syncX.grad[1].data);
   // And only x: the first layer needs dA alone (W1 is then a constant).
-  asked.length = 0;
-  await valueAndGradAsync(mlp, 4, { matmulGrad: partial })(...args);
-  assert.deepEqual(asked, [{ dA: true, dB: false }, { dA: true, dB: false }]);
-});
-
-Deno.test("valueAndGradAsync: a matmulGrad leaving out a needed gradient is a TypeError", async () => {
-  const none: MatmulGradFn = () => ({});
-  const x = f64([3, 2], 1);
-  await assert.rejects(
-    valueAndGradAsync((w: Tensor) => sum(matmul(x, w)), 0, { matmulGrad: none })(f64([2, 2], 2)),
-    {
-      name: "TypeError",
-      message:
-        "valueAndGradAsync: matmulGrad must return dB like B (Tensor(float64, 2×2)), got dA undefined and dB undefined",
-    },
-  );
+  assert.deepEqual(backward(4).asked, ["dA 8×6", "dA 8×4"]);
 });

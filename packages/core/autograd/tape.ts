@@ -10,32 +10,16 @@
 import type { Tensor } from "../tensor/tensor.ts";
 
 /**
- * A pending matrix-product gradient. The matmul backward rule returns one
- * instead of calling `matmulGrad` itself, so that the backward driver can
- * hand it to core's `matmulGrad` (sync) or to a caller-supplied one (async)
- * at exactly the same point of the traversal.
- */
-export class MatmulRequest {
-  /** Creates a request for `matmulGrad(a, b, dC, options)`. */
-  constructor(
-    readonly a: Tensor,
-    readonly b: Tensor,
-    readonly dC: Tensor,
-    readonly options: { transposeA: boolean; transposeB: boolean },
-  ) {}
-}
-
-/**
  * A backward rule: given `g = ∂y/∂out`, returns `∂y/∂input` for each input
- * (in input order, `undefined` where an input gets no gradient), or a
- * {@linkcode MatmulRequest} that resolves to `[dA, dB]`. `needs[i]` says
- * whether input i's gradient is used (it is computed from a differentiated
- * argument); a rule may skip the others, leaving them `undefined`.
+ * (in input order, `undefined` where an input gets no gradient), computed
+ * with ops (so on the active executor). `needs[i]` says whether input i's
+ * gradient is used (it is computed from a differentiated argument); a rule
+ * may skip the others, leaving them `undefined`.
  */
 export type BackwardRule = (
   g: Tensor,
   needs: readonly boolean[],
-) => readonly (Tensor | undefined)[] | MatmulRequest;
+) => readonly (Tensor | undefined)[];
 
 /** One recorded op application. */
 export interface TapeNode {

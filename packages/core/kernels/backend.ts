@@ -101,7 +101,12 @@ export function getBackend(): BackendName {
  * import assert from "node:assert/strict";
  *
  * const c = new Float64Array(1);
- * getKernels().gemm(false, false, 1, 1, 2, new Float64Array([1, 2]), 0, 2, new Float64Array([3, 4]), 0, 1, c, 0, 1, false);
+ * getKernels().gemm({
+ *   transA: false, transB: false, m: 1, n: 1, k: 2,
+ *   a: new Float64Array([1, 2]), aOff: 0, lda: 2,
+ *   b: new Float64Array([3, 4]), bOff: 0, ldb: 1,
+ *   c, cOff: 0, ldc: 1, accumulate: false,
+ * });
  * assert.equal(c[0], 11);
  * ```
  */

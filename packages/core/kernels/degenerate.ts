@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TensorData } from "../tensor/tensor.ts";
+import type { TensorData } from "../dtype.ts";
 
 /**
  * Handles a product with nothing to multiply and returns true: an empty C

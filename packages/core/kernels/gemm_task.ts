@@ -6,8 +6,10 @@
  *
  * @module
  */
-import type { TensorData } from "../tensor/tensor.ts";
-import type { Gemm } from "./types.ts";
+import type { TensorData } from "../dtype.ts";
+import { getKernels } from "./backend.ts";
+import type { GemmRun } from "./tasks.ts";
+import type { Gemm, GemmArgs } from "./types.ts";
 
 /** Which tensor of a product or a gradient a task reads or writes. */
 export type TaskBuffer = "a" | "b" | "dC" | "c" | "dA" | "dB";
@@ -76,6 +78,25 @@ export function wholeTask(task: GemmTask): TaskBlock {
   return { o0: 0, o1: task.cOffsets.length, r0: 0, r1: task.m, c0: 0, c1: task.n };
 }
 
+// The record every product call fills: one object shape, no allocation per call.
+const args: GemmArgs = {
+  transA: false,
+  transB: false,
+  m: 0,
+  n: 0,
+  k: 0,
+  a: new Float64Array(0),
+  aOff: 0,
+  lda: 0,
+  b: new Float64Array(0),
+  bOff: 0,
+  ldb: 0,
+  c: new Float64Array(0),
+  cOff: 0,
+  ldc: 0,
+  accumulate: false,
+};
+
 /**
  * Runs `block` of `task` (the whole task by default) with `gemm`, writing
  * only that block of `out`. The first term of each output overwrites, later
@@ -105,23 +126,65 @@ export function runGemmTask(
       continue;
     }
     for (let t = t0; t < t1; t++) {
-      gemm(
-        transX,
-        transY,
-        rows,
-        cols,
-        k,
-        x,
-        task.xOffsets[t]! + shiftX,
-        ldx,
-        y,
-        task.yOffsets[t]! + shiftY,
-        ldy,
-        out,
-        cOff,
-        ldc,
-        t > t0,
-      );
+      args.transA = transX;
+      args.transB = transY;
+      args.m = rows;
+      args.n = cols;
+      args.k = k;
+      args.a = x;
+      args.aOff = task.xOffsets[t]! + shiftX;
+      args.lda = ldx;
+      args.b = y;
+      args.bOff = task.yOffsets[t]! + shiftY;
+      args.ldb = ldy;
+      args.c = out;
+      args.cOff = cOff;
+      args.ldc = ldc;
+      args.accumulate = t > t0;
+      gemm(args);
     }
+  }
+}
+
+/** Rows or columns of a product per unit of a gemm task. */
+export const GEMM_BAND = 8;
+
+/**
+ * The units of a product: bands of {@linkcode GEMM_BAND} rows (axis 0) or
+ * columns (axis 1) of every output matrix, matrix by matrix.
+ */
+export function gemmUnits(task: GemmTask, axis: 0 | 1): number {
+  const len = axis === 0 ? task.m : task.n;
+  const other = axis === 0 ? task.n : task.m;
+  if (len === 0 || other === 0) return 0;
+  return task.cOffsets.length * Math.ceil(len / GEMM_BAND);
+}
+
+/**
+ * The axis to cut a product along: rows when B (read whole by every band of
+ * rows) is no larger than A (read whole by every band of columns), so that
+ * threads duplicate the smaller operand's reading and packing.
+ */
+export function cheaperAxis(task: GemmTask): 0 | 1 {
+  return task.n <= task.m ? 0 : 1;
+}
+
+/** Gemm-task units `[from, to)` with the active kernels. */
+export function runGemmBands(t: GemmRun, from: number, to: number): void {
+  const { spec, axis, band } = t;
+  const len = axis === 0 ? spec.m : spec.n;
+  const per = Math.ceil(len / band);
+  const gemm = getKernels().gemm;
+  let u = from;
+  while (u < to) {
+    const o = Math.floor(u / per);
+    const first = u - o * per;
+    const last = Math.min(per, to - o * per);
+    const lo = first * band, hi = Math.min(len, last * band);
+    const block = axis === 0
+      ? { o0: o, o1: o + 1, r0: lo, r1: hi, c0: 0, c1: spec.n }
+      : { o0: o, o1: o + 1, r0: 0, r1: spec.m, c0: lo, c1: hi };
+    runGemmTask(gemm, spec, t.x, t.y, t.out, block);
+    u = o * per + last;
   }
 }

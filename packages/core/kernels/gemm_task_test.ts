@@ -3,7 +3,7 @@ import { type GemmTask, runGemmTask, type TaskBlock, wholeTask } from "./gemm_ta
 import { gemmJs } from "./js/gemm.ts";
 import { forwardTask, gradTasks, planMatmul } from "../ops/matmul_plan.ts";
 import { assertSameBits, exact, product, randomValues, refGemm } from "../testing/reference.ts";
-import type { TensorData } from "../tensor/tensor.ts";
+import type { TensorData } from "../dtype.ts";
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 const DTYPES: [Ctor, (x: number) => number][] = [[Float64Array, exact], [

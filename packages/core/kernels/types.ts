@@ -5,16 +5,55 @@
  *
  * @module
  */
-import type { TensorData } from "../tensor/tensor.ts";
+import type { TensorData } from "../dtype.ts";
 
 /**
- * A general matrix product on raw buffers, in the BLAS convention:
+ * The arguments of a general matrix product on raw buffers, in the BLAS
+ * convention:
  *
  * `C[i][j] = (accumulate ? C[i][j] : 0) + Σ_p opA[i][p] · opB[p][j]` for
  * `i < m`, `j < n`, `p < k`, where
  * `opA[i][p] = transA ? a[aOff + p·lda + i] : a[aOff + i·lda + p]`,
  * `opB[p][j] = transB ? b[bOff + j·ldb + p] : b[bOff + p·ldb + j]`, and
  * `C[i][j]` is `c[cOff + i·ldc + j]`.
+ */
+export interface GemmArgs {
+  /** Read A transposed. */
+  transA: boolean;
+  /** Read B transposed. */
+  transB: boolean;
+  /** Rows of C. */
+  m: number;
+  /** Columns of C. */
+  n: number;
+  /** The inner dimension. */
+  k: number;
+  /** The left factor A. */
+  a: TensorData;
+  /** Where A starts in `a`. */
+  aOff: number;
+  /** A's row stride as stored. */
+  lda: number;
+  /** The right factor B. */
+  b: TensorData;
+  /** Where B starts in `b`. */
+  bOff: number;
+  /** B's row stride as stored. */
+  ldb: number;
+  /** The output C. */
+  c: TensorData;
+  /** Where C starts in `c`. */
+  cOff: number;
+  /** C's row stride. */
+  ldc: number;
+  /** Add to C instead of overwriting it. */
+  accumulate: boolean;
+}
+
+/**
+ * A general matrix product on raw buffers ({@linkcode GemmArgs}). Callers
+ * on a hot path fill and reuse one record, so that a call allocates nothing
+ * and the kernel sees one object shape.
  *
  * The contract that makes results reproducible: every element is one chain
  * `acc = acc + a·b` over `p = 0, 1, …, k−1` in that order, each step rounded
@@ -25,23 +64,7 @@ import type { TensorData } from "../tensor/tensor.ts";
  * All three arrays have the same dtype. The kernel writes only the `m×n`
  * block of C and allocates nothing.
  */
-export type Gemm = (
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  a: TensorData,
-  aOff: number,
-  lda: number,
-  b: TensorData,
-  bOff: number,
-  ldb: number,
-  c: TensorData,
-  cOff: number,
-  ldc: number,
-  accumulate: boolean,
-) => void;
+export type Gemm = (args: GemmArgs) => void;
 
 /**
  * The sizes at which a kernel changes path or blocking for one dtype: tile

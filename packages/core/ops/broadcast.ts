@@ -4,10 +4,15 @@
  *
  * @module
  */
+import type { DType } from "../dtype.ts";
+import { Unary } from "../kernels/elementwise.ts";
+import { combineBlocks, planReduce } from "../kernels/reduce.ts";
+import { broadcastStrides } from "../kernels/strided.ts";
 import { broadcastShapes, formatShape, sameShape } from "../tensor/shape.ts";
-import { allocate, type DType, Tensor } from "../tensor/tensor.ts";
-import { broadcastStrides, sumLoop } from "./loops.ts";
-import { cast } from "./matmul.ts";
+import { allocateData, allocateFor, disown } from "../tensor/storage.ts";
+import { Tensor } from "../tensor/tensor.ts";
+import { unaryTask } from "./elementwise.ts";
+import { cast, run } from "./op_helpers.ts";
 
 /**
  * The shape two operands broadcast to (right-aligned; each pair of
@@ -43,41 +48,43 @@ export function sumTo(g: Tensor, like: Tensor): Tensor {
   return reduceTo(g, like.shape, like.dtype);
 }
 
-/** Sums `g` over the axes where `shape` (right-aligned) is 1 or missing. */
-export function reduceTo(g: Tensor, shape: readonly number[], dtype: DType): Tensor {
-  const out = allocate(dtype, shape.reduce((p, d) => p * d, 1));
-  sumLoop(
-    g.shape,
-    g.data,
-    broadcastStrides(shape, g.shape),
-    new Float64Array(out.length),
-    out,
-  );
+/**
+ * Sums `g` over the axes where `shape` (right-aligned) is 1 or missing, in
+ * float64 in the fixed block order of a reduction, and stores the sums
+ * divided by `divisor` once into `dtype`.
+ */
+export function reduceTo(
+  g: Tensor,
+  shape: readonly number[],
+  dtype: DType,
+  divisor = 1,
+  fn = "sum",
+): Tensor {
+  const plan = planReduce(g.shape, shape);
+  const out = allocateFor(fn, shape, dtype);
+  const direct = plan.blocks === 1 && divisor === 1;
+  // Several blocks, or a mean, go through float64 sums first.
+  const sums = direct ? out : allocateData("float64", plan.blocks * plan.outLen);
+  run({ kind: "reduce", ...plan, g: g.data, out: sums, work: 20 * g.size });
+  if (!direct) {
+    if (plan.blocks === 1) run(unaryTask(Unary.divide, sums, out, divisor));
+    else combineBlocks(sums as Float64Array, plan.blocks, plan.outLen, out, divisor);
+    disown(sums);
+  }
   return new Tensor(out, shape);
 }
 
 /** Repeats `t` along broadcast axes to `shape`, in `dtype` (the adjoint of {@linkcode reduceTo}). */
 export function broadcastTo(t: Tensor, shape: readonly number[], dtype: DType = t.dtype): Tensor {
-  const n = shape.reduce((p, d) => p * d, 1);
-  const out = allocate(dtype, n);
-  if (t.size === n) {
-    out.set(t.data);
-    return new Tensor(out, shape);
-  }
-  const nd = shape.length;
-  const st = broadcastStrides(t.shape, shape);
-  const inner = shape[nd - 1]!;
-  const step = st[nd - 1]!;
-  const idx = new Array<number>(nd).fill(0);
-  let p = 0;
-  for (let o = 0; o < n; o += inner) {
-    for (let j = 0, q = p; j < inner; j++, q += step) out[o + j] = t.data[q]!;
-    for (let ax = nd - 2; ax >= 0; ax--) {
-      p += st[ax]!;
-      if (++idx[ax]! < shape[ax]!) break;
-      p -= st[ax]! * shape[ax]!;
-      idx[ax] = 0;
-    }
-  }
+  const out = allocateFor("broadcastTo", shape, dtype);
+  run({
+    kind: "expand",
+    shape,
+    x: t.data,
+    sx: broadcastStrides(t.shape, shape),
+    out,
+    units: out.length,
+    work: 20 * out.length,
+  });
   return new Tensor(out, shape);
 }

@@ -11,27 +11,47 @@
  * @module
  */
 import { record, tracing } from "../autograd/tape.ts";
-import { allocate, Tensor } from "../tensor/tensor.ts";
+import { Binary, type BinaryOp, Unary, type UnaryOp } from "../kernels/elementwise.ts";
+import { broadcastStrides } from "../kernels/strided.ts";
+import type { TensorData } from "../dtype.ts";
+import { allocateFor } from "../tensor/storage.ts";
+import { Tensor } from "../tensor/tensor.ts";
 import { broadcastShape, sumTo } from "./broadcast.ts";
-import { Binary, binaryLoop, type BinaryOp, broadcastStrides, Unary, unaryLoop } from "./loops.ts";
-import { checkTensor, resultDType } from "./matmul.ts";
+import { checkTensor, resultDType, run } from "./op_helpers.ts";
 
 /** Checks, broadcasts and promotes two operands, then runs the element loop. */
 function binary(fn: string, a: Tensor, b: Tensor, op: BinaryOp): Tensor {
   checkTensor(a, "a", fn);
   checkTensor(b, "b", fn);
   const shape = broadcastShape(a.shape, b.shape, fn);
-  const out = allocate(resultDType(a.dtype, b.dtype), shape.reduce((p, d) => p * d, 1));
-  binaryLoop(
+  const out = allocateFor(fn, shape, resultDType(a.dtype, b.dtype));
+  const size = out.length;
+  run({
+    kind: "binary",
     op,
     shape,
-    a.data,
-    broadcastStrides(a.shape, shape),
-    b.data,
-    broadcastStrides(b.shape, shape),
+    a: a.data,
+    sa: broadcastStrides(a.shape, shape),
+    b: b.data,
+    sb: broadcastStrides(b.shape, shape),
     out,
-  );
+    units: size,
+    work: 20 * size,
+  });
   return new Tensor(out, shape);
+}
+
+/** `op(x, c)` element by element into a new tensor of x's shape and dtype. */
+export function unary(fn: string, x: Tensor, op: UnaryOp, c = 0): Tensor {
+  checkTensor(x, "x", fn);
+  const out = allocateFor(fn, x.shape, x.dtype);
+  run(unaryTask(op, x.data, out, c));
+  return new Tensor(out, x.shape);
+}
+
+/** The task of `out[i] = op(x[i], c)`; `out` may be `x`. */
+export function unaryTask(op: UnaryOp, x: TensorData, out: TensorData, c = 0) {
+  return { kind: "unary", op, x, out, c, units: x.length, work: 20 * x.length } as const;
 }
 
 /**
@@ -146,10 +166,7 @@ export function div(a: Tensor, b: Tensor): Tensor {
  * ```
  */
 export function neg(x: Tensor): Tensor {
-  checkTensor(x, "x", "neg");
-  const out = allocate(x.dtype, x.size);
-  unaryLoop(Unary.neg, x.data, out);
-  const y = new Tensor(out, x.shape);
+  const y = unary("neg", x, Unary.neg);
   if (tracing()) record(y, [x], (g) => [neg(g)]);
   return y;
 }
@@ -171,9 +188,7 @@ export function scale(x: Tensor, s: number): Tensor {
   if (typeof s !== "number") {
     throw new TypeError(`scale: s must be a number, got ${typeof s} ${String(s)}`);
   }
-  const out = allocate(x.dtype, x.size);
-  unaryLoop(Unary.scale, x.data, out, s);
-  const y = new Tensor(out, x.shape);
+  const y = unary("scale", x, Unary.scale, s);
   if (tracing()) record(y, [x], (g) => [scale(g, s)]);
   return y;
 }

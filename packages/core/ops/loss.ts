@@ -7,9 +7,13 @@
 import { record, tracing } from "../autograd/tape.ts";
 import { ShapeError } from "../errors.ts";
 import { formatShape, sameShape } from "../tensor/shape.ts";
-import { allocate, Tensor, type TensorData } from "../tensor/tensor.ts";
-import { softmaxXentLoop } from "./loops.ts";
-import { cast, checkTensor, resultDType } from "./matmul.ts";
+import type { TensorData } from "../dtype.ts";
+import { Unary } from "../kernels/elementwise.ts";
+import { combineBlocks, REDUCE_BLOCK } from "../kernels/reduce.ts";
+import { allocateData, allocateFor, disown } from "../tensor/storage.ts";
+import { Tensor } from "../tensor/tensor.ts";
+import { unaryTask } from "./elementwise.ts";
+import { cast, checkTensor, resultDType, run } from "./op_helpers.ts";
 
 /**
  * The mean squared error `mean((pred − target)²)` over all elements. The
@@ -38,57 +42,48 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
   }
   // One pass and no temporaries, with the bits of mean(square(sub(pred, target))):
   // each difference and square rounded to the dtype, squares summed in float64
-  // in order, the mean rounded once.
+  // in the block order of a reduction, the mean rounded once.
   const dtype = resultDType(pred.dtype, target.dtype);
-  const f32 = dtype === "float32";
+  const f32 = dtype === "float32" ? 1 : 0;
   const p = pred.data;
   const t = target.data;
   const n = pred.size;
-  const out = allocate(dtype, 1);
-  out[0] = (f32 ? sumSquaredDiff32(p, t) : sumSquaredDiff64(p, t)) / n;
+  const blocks = Math.max(1, Math.ceil(n / REDUCE_BLOCK));
+  const partial = allocateData("float64", blocks, true) as Float64Array;
+  run({
+    kind: "mse",
+    p,
+    t,
+    partial,
+    blockLen: REDUCE_BLOCK,
+    f32,
+    units: n === 0 ? 0 : blocks,
+    work: 40 * n,
+  });
+  const out = allocateFor("mse", [], dtype);
+  combineBlocks(partial, blocks, 1, out, n);
+  disown(partial);
   const y = new Tensor(out, []);
   if (tracing()) {
     record(y, [pred, target], (g, [needPred, needTarget]) => {
       // d/dpred = (g/n)·2(pred − target), rounded as the composed ops round it.
       const w = f32 ? Math.fround(g.data[0]! / n) : g.data[0]! / n;
-      const d = allocate(dtype, n);
-      if (f32) mseGrad32(p, t, w, d as Float32Array);
-      else mseGrad64(p, t, w, d);
+      const d = allocateFor("mse", pred.shape, dtype);
+      run({ kind: "mseGrad", p, t, out: d, w, f32, units: n, work: 40 * n });
       const inDType = (x: TensorData, like: Tensor) =>
         new Tensor(like.dtype === dtype ? x : cast(x, like.dtype), like.shape);
+      let negated: TensorData | undefined;
+      if (needTarget) {
+        negated = allocateFor("mse", target.shape, dtype);
+        run(unaryTask(Unary.neg, d, negated));
+      }
       return [
         needPred ? inDType(d, pred) : undefined,
-        needTarget ? inDType(d.map((v) => -v), target) : undefined,
+        negated !== undefined ? inDType(negated, target) : undefined,
       ];
     });
   }
   return y;
-}
-
-function sumSquaredDiff32(p: TensorData, t: TensorData): number {
-  let acc = 0;
-  for (let i = 0; i < p.length; i++) {
-    const d = Math.fround(p[i]! - t[i]!);
-    acc += Math.fround(d * d);
-  }
-  return acc;
-}
-
-function sumSquaredDiff64(p: TensorData, t: TensorData): number {
-  let acc = 0;
-  for (let i = 0; i < p.length; i++) {
-    const d = p[i]! - t[i]!;
-    acc += d * d;
-  }
-  return acc;
-}
-
-function mseGrad32(p: TensorData, t: TensorData, w: number, out: Float32Array): void {
-  for (let i = 0; i < p.length; i++) out[i] = w * Math.fround(2 * Math.fround(p[i]! - t[i]!));
-}
-
-function mseGrad64(p: TensorData, t: TensorData, w: number, out: TensorData): void {
-  for (let i = 0; i < p.length; i++) out[i] = w * (2 * (p[i]! - t[i]!));
 }
 
 /**
@@ -143,38 +138,52 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
     }
   }
   const dtype = indexed ? logits.dtype : resultDType(logits.dtype, labels.dtype);
-  const probs = new Float64Array(logits.size);
-  const logSoftmax = new Float64Array(logits.size);
-  const losses = new Float64Array(rows);
-  softmaxXentLoop(rows, c, logits.data, labels.data, indexed, probs, logSoftmax, losses);
+  const probs = allocateData("float64", logits.size) as Float64Array;
+  const logSoftmax = allocateData("float64", logits.size) as Float64Array;
+  const losses = allocateData("float64", rows) as Float64Array;
+  run({
+    kind: "xent",
+    logits: logits.data,
+    labels: labels.data,
+    indexed: indexed ? 1 : 0,
+    c,
+    probs,
+    logSoftmax,
+    losses,
+    units: rows,
+    work: 200 * logits.size,
+  });
   let total = 0;
   for (let r = 0; r < rows; r++) total += losses[r]!;
-  const out = allocate(dtype, 1);
+  disown(losses);
+  const out = allocateFor(fn, [], dtype);
   out[0] = total / rows;
   const y = new Tensor(out, []);
-  if (tracing()) {
-    record(y, [logits, labels], (g, needs) => {
-      // ∂/∂z = (softmax · Σlabels − labels) / rows; ∂/∂labels = −log softmax / rows.
-      const w = g.data[0]! / rows;
-      const dz = allocate(logits.dtype, logits.size);
-      for (let r = 0; r < rows; r++) {
-        const off = r * c;
-        let mass = 1;
-        if (!indexed) {
-          mass = 0;
-          for (let j = 0; j < c; j++) mass += labels.data[off + j]!;
-        }
-        for (let j = 0; j < c; j++) {
-          const p = indexed ? (j === labels.data[r] ? 1 : 0) : labels.data[off + j]!;
-          dz[off + j] = (probs[off + j]! * mass - p) * w;
-        }
-      }
-      const dLogits = new Tensor(dz, logits.shape);
-      if (indexed || !needs[1]) return [dLogits, undefined];
-      const dl = allocate(labels.dtype, labels.size);
-      for (let i = 0; i < dl.length; i++) dl[i] = -logSoftmax[i]! * w;
-      return [dLogits, new Tensor(dl, labels.shape)];
-    });
+  if (!tracing()) {
+    disown(probs);
+    disown(logSoftmax);
+    return y;
   }
+  record(y, [logits, labels], (g, needs) => {
+    // ∂/∂z = (softmax · Σlabels − labels) / rows; ∂/∂labels = −log softmax / rows.
+    const w = g.data[0]! / rows;
+    const dz = allocateFor(fn, logits.shape, logits.dtype);
+    run({
+      kind: "xentGrad",
+      probs,
+      labels: labels.data,
+      indexed: indexed ? 1 : 0,
+      c,
+      w,
+      out: dz,
+      units: rows,
+      work: 40 * logits.size,
+    });
+    const dLogits = new Tensor(dz, logits.shape);
+    if (indexed || !needs[1]) return [dLogits, undefined];
+    const dl = allocateFor(fn, labels.shape, labels.dtype);
+    run(unaryTask(Unary.scale, logSoftmax, dl, -w));
+    return [dLogits, new Tensor(dl, labels.shape)];
+  });
   return y;
 }

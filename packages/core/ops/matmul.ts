@@ -1,29 +1,78 @@
 /**
  * {@linkcode matmul} and, right beside it, its gradient rule
- * {@linkcode matmulGrad}. The op checks and sizes; the kernels loop.
+ * {@linkcode matmulGrad}. Each is prepared once (checked, planned, its
+ * outputs allocated through the active executor), run as tasks by the
+ * executor, and finished (wrapped, recorded for autograd).
  *
  * @module
  */
-import { MatmulRequest, record, tracing } from "../autograd/tape.ts";
-import { DTypeError, ShapeError } from "../errors.ts";
-import { getKernels } from "../kernels/backend.ts";
-import { runGemmTask } from "../kernels/gemm_task.ts";
+import { record, tracing } from "../autograd/tape.ts";
+import type { DType, TensorData } from "../dtype.ts";
+import { ShapeError } from "../errors.ts";
+import { cheaperAxis, GEMM_BAND, type GemmTask, gemmUnits } from "../kernels/gemm_task.ts";
+import type { GemmRun, Task } from "../kernels/tasks.ts";
 import { formatShape, sameShape } from "../tensor/shape.ts";
+import { allocateData, allocateFor, disown } from "../tensor/storage.ts";
+import { describe, sharesMemory, Tensor } from "../tensor/tensor.ts";
 import {
-  allocate,
-  describe,
-  type DType,
-  sharesMemory,
-  Tensor,
-  type TensorData,
-} from "../tensor/tensor.ts";
-import {
+  cachedPlan,
   forwardOf,
   gradsOf,
   type MatmulOptions,
   type MatmulPlan,
-  plannedMatmul,
 } from "./matmul_plan.ts";
+import { checkOut, checkTensor, copyTask, resultDType } from "./op_helpers.ts";
+import { getExecutor } from "../executor/executor.ts";
+
+/**
+ * An op checked, planned and allocated, not yet run: its stages of tasks
+ * (the tasks of a stage are independent; stages run in order), then
+ * `finish` for the result. Executors that run asynchronously use this form.
+ */
+export interface PreparedOp<R> {
+  /** The tasks to run: stage by stage, the tasks of a stage in any order or at once. */
+  readonly stages: readonly (readonly Task[])[];
+  /** Wraps and records the result, once every stage has run. */
+  finish(): R;
+}
+
+/** Runs a prepared op on the active executor, synchronously. */
+export function runPrepared<R>(op: PreparedOp<R>): R {
+  const executor = getExecutor();
+  for (const stage of op.stages) if (stage.length > 0) executor.run(stage);
+  return op.finish();
+}
+
+/** The task running `spec` on x, y into out, cut along its cheaper axis (or `axis`). */
+function gemmRun(
+  spec: GemmTask,
+  x: TensorData,
+  y: TensorData,
+  out: TensorData,
+  axis: 0 | 1 = cheaperAxis(spec),
+): GemmRun {
+  const terms = spec.termStart[spec.termStart.length - 1]!;
+  return {
+    kind: "gemm",
+    spec,
+    x,
+    y,
+    out,
+    axis,
+    band: GEMM_BAND,
+    units: gemmUnits(spec, axis),
+    work: 2 * terms * spec.m * spec.n * spec.k,
+  };
+}
+
+/** `data` in `dtype`: itself, or a new buffer and the task that fills it. */
+function castInput(data: TensorData, dtype: DType, tasks: Task[], temps: TensorData[]): TensorData {
+  if ((dtype === "float32") === (data instanceof Float32Array)) return data;
+  const out = allocateData(dtype, data.length);
+  tasks.push(copyTask(data, out));
+  temps.push(out);
+  return out;
+}
 
 /** Options of {@linkcode matmul}. */
 export interface MatmulOutOptions extends MatmulOptions {
@@ -60,27 +109,50 @@ export interface MatmulOutOptions extends MatmulOptions {
  * ```
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOutOptions = {}): Tensor {
+  return runPrepared(prepareMatmul(a, b, options));
+}
+
+/** {@linkcode matmul}, prepared but not run (for executors that run asynchronously). */
+export function prepareMatmul(
+  a: Tensor,
+  b: Tensor,
+  options: MatmulOutOptions = {},
+): PreparedOp<Tensor> {
   checkTensor(a, "A", "matmul");
   checkTensor(b, "B", "matmul");
-  const planned = plannedMatmul(a.shape, b.shape, options, "matmul");
-  const plan = planned.plan;
   const dtype = resultDType(a.dtype, b.dtype);
+  const cached = cachedPlan(a.shape, b.shape, options, "matmul", dtype);
+  const plan = cached.plan;
   const out = options.out === undefined
-    ? new Tensor(allocate(dtype, sizeOfShape(plan.outShape)), plan.outShape)
+    ? new Tensor(allocateFor("matmul", plan.outShape, dtype), plan.outShape)
     : checkOut(options.out, plan.outShape, dtype, [a, b], "matmul", "out");
-  runGemmTask(
-    getKernels().gemm,
-    forwardOf(planned),
-    cast(a.data, dtype),
-    cast(b.data, dtype),
-    out.data,
-  );
-  // Backward rule: matmulGrad(a, b, dC, flags), deferred to the autograd driver.
-  if (tracing()) {
-    const flags = { transposeA: plan.transA, transposeB: plan.transB };
-    record(out, [a, b], (dC) => new MatmulRequest(a, b, dC, flags));
-  }
-  return out;
+  const casts: Task[] = [];
+  const temps: TensorData[] = [];
+  const x = castInput(a.data, dtype, casts, temps);
+  const y = castInput(b.data, dtype, casts, temps);
+  const spec = forwardOf(cached);
+  // Forward products are cut into row blocks unless they have a single row.
+  const axis = spec.m >= GEMM_BAND || spec.m >= spec.n ? 0 : 1;
+  return {
+    stages: [casts, [gemmRun(spec, x, y, out.data, axis)]],
+    finish() {
+      for (const t of temps) disown(t);
+      // Backward rule: dA and dB, or only the one a constant operand leaves.
+      if (tracing()) {
+        const flags = { transposeA: plan.transA, transposeB: plan.transB };
+        record(out, [a, b], (g, [needA, needB]) => {
+          if (needA && needB) {
+            const { dA, dB } = matmulGrad(a, b, g, flags);
+            return [dA, dB];
+          }
+          const which = needA ? "dA" : "dB";
+          const d = matmulGradPart(which, a, b, g, flags);
+          return needA ? [d, undefined] : [undefined, d];
+        });
+      }
+      return out;
+    },
+  };
 }
 
 /** Options of {@linkcode matmulGrad}. */
@@ -130,7 +202,7 @@ export function matmulGrad(
   dC: Tensor,
   options: MatmulGradOptions = {},
 ): MatmulGrads {
-  const { dA, dB } = gradients("matmulGrad", a, b, dC, options, true, true);
+  const { dA, dB } = runPrepared(prepareGradients("matmulGrad", a, b, dC, options, true, true));
   return { dA: dA!, dB: dB! };
 }
 
@@ -166,12 +238,49 @@ export function matmulGradPart(
   dC: Tensor,
   options: MatmulOutOptions = {},
 ): Tensor {
+  const op = prepareMatmulGradPart(which, a, b, dC, options);
+  return runPrepared(op);
+}
+
+/** {@linkcode matmulGradPart}, prepared but not run. */
+export function prepareMatmulGradPart(
+  which: MatmulGradName,
+  a: Tensor,
+  b: Tensor,
+  dC: Tensor,
+  options: MatmulOutOptions = {},
+): PreparedOp<Tensor> {
   const fn = "matmulGradPart";
   checkGradName(which, fn);
   const { out, ...rest } = options ?? {};
   const wantA = which === "dA";
-  const r = gradients(fn, a, b, dC, { ...rest, [wantA ? "outA" : "outB"]: out }, wantA, !wantA);
-  return (wantA ? r.dA : r.dB)!;
+  const op = prepareGradients(
+    fn,
+    a,
+    b,
+    dC,
+    { ...rest, [wantA ? "outA" : "outB"]: out },
+    wantA,
+    !wantA,
+  );
+  return { stages: op.stages, finish: () => (wantA ? op.finish().dA : op.finish().dB)! };
+}
+
+/** {@linkcode matmulGrad}, prepared but not run. */
+export function prepareMatmulGrad(
+  a: Tensor,
+  b: Tensor,
+  dC: Tensor,
+  options: MatmulGradOptions = {},
+): PreparedOp<MatmulGrads> {
+  const op = prepareGradients("matmulGrad", a, b, dC, options, true, true);
+  return {
+    stages: op.stages,
+    finish() {
+      const { dA, dB } = op.finish();
+      return { dA: dA!, dB: dB! };
+    },
+  };
 }
 
 /** Throws a TypeError naming `fn` unless `which` is `"dA"` or `"dB"`. */
@@ -182,7 +291,7 @@ export function checkGradName(which: unknown, fn: string): asserts which is Matm
 }
 
 /** The checks and the products of `matmulGrad`, for the gradients asked for. */
-function gradients(
+function prepareGradients(
   fn: string,
   a: Tensor,
   b: Tensor,
@@ -190,47 +299,65 @@ function gradients(
   options: MatmulGradOptions,
   needA: boolean,
   needB: boolean,
-): Partial<MatmulGrads> {
+): PreparedOp<Partial<MatmulGrads>> {
   checkTensor(a, "A", fn);
   checkTensor(b, "B", fn);
   checkTensor(dC, "dC", fn);
-  const planned = plannedMatmul(a.shape, b.shape, options, fn);
-  checkGradShape(planned.plan, dC, fn);
   const dtype = resultDType(resultDType(a.dtype, b.dtype), dC.dtype);
-  const dA = options.outA === undefined
+  const cached = cachedPlan(a.shape, b.shape, options, fn, dtype);
+  checkGradShape(cached.plan, dC, fn);
+  const outA = options.outA === undefined
     ? undefined
     : checkOut(options.outA, a.shape, a.dtype, [a, b, dC], fn, needB ? "outA" : "out");
-  const dB = options.outB === undefined
+  const outB = options.outB === undefined
     ? undefined
     : checkOut(options.outB, b.shape, b.dtype, [a, b, dC], fn, needA ? "outB" : "out");
-  if (dA !== undefined && dB !== undefined && sharesMemory(dA.data, dB.data)) {
+  if (outA !== undefined && outB !== undefined && sharesMemory(outA.data, outB.data)) {
     throw new RangeError(`${fn}: outA and outB share memory`);
   }
-  const tasks = gradsOf(planned);
-  const gemm = getKernels().gemm;
-  let castA: TensorData | undefined, castB: TensorData | undefined, castDC: TensorData | undefined;
+  const tasks = gradsOf(cached);
+  const casts: Task[] = [];
+  const products: Task[] = [];
+  const backs: Task[] = [];
+  const temps: TensorData[] = [];
+  const inputs: Partial<Record<string, TensorData>> = {};
   const buf = (name: string): TensorData =>
-    name === "a"
-      ? castA ??= cast(a.data, dtype)
-      : name === "b"
-      ? castB ??= cast(b.data, dtype)
-      : castDC ??= cast(dC.data, dtype);
-  const result = (task: typeof tasks.dA, like: Tensor, out: Tensor | undefined): Tensor => {
-    // Compute straight into the destination when dtypes agree; otherwise
-    // compute in the product's dtype and round once at the end.
-    const direct = out !== undefined && out.dtype === dtype;
-    const target = direct ? out.data : allocate(dtype, like.size);
-    runGemmTask(gemm, task, buf(task.x), buf(task.y), target);
-    if (direct) return out;
+    inputs[name] ??= castInput(
+      name === "a" ? a.data : name === "b" ? b.data : dC.data,
+      dtype,
+      casts,
+      temps,
+    );
+  // Compute straight into the destination when dtypes agree; otherwise
+  // compute in the product's dtype and round once at the end.
+  const result = (task: GemmTask, like: Tensor, out: Tensor | undefined): Tensor => {
+    const target = out?.dtype === dtype
+      ? out.data
+      : like.dtype === dtype
+      ? allocateFor(fn, like.shape, dtype)
+      : allocateData(dtype, like.size);
+    products.push(gemmRun(task, buf(task.x), buf(task.y), target));
     if (out !== undefined) {
-      out.data.set(target);
+      if (target !== out.data) {
+        backs.push(copyTask(target, out.data));
+        temps.push(target);
+      }
       return out;
     }
-    return new Tensor(like.dtype === dtype ? target : cast(target, like.dtype), like.shape);
+    if (like.dtype === dtype) return new Tensor(target, like.shape);
+    const final = allocateFor(fn, like.shape, like.dtype);
+    backs.push(copyTask(target, final));
+    temps.push(target);
+    return new Tensor(final, like.shape);
   };
+  const dA = needA ? result(tasks.dA, a, outA) : undefined;
+  const dB = needB ? result(tasks.dB, b, outB) : undefined;
   return {
-    dA: needA ? result(tasks.dA, a, dA) : undefined,
-    dB: needB ? result(tasks.dB, b, dB) : undefined,
+    stages: [casts, products, backs],
+    finish() {
+      for (const t of temps) disown(t);
+      return { dA, dB };
+    },
   };
 }
 
@@ -243,77 +370,4 @@ export function checkGradShape(plan: MatmulPlan, dC: Tensor, fn = "matmulGrad"):
       } and ${formatShape(plan.bShape)} has shape ${formatShape(plan.outShape)}`,
     );
   }
-}
-
-/** float32 only when both are float32, as NumPy and JAX promote. */
-export function resultDType(a: DType, b: DType): DType {
-  return a === "float64" || b === "float64" ? "float64" : "float32";
-}
-
-/** Returns `data` in `dtype`, copying only when the dtype differs. */
-export function cast(data: TensorData, dtype: DType): TensorData {
-  if (dtype === "float32") return data instanceof Float32Array ? data : Float32Array.from(data);
-  return data instanceof Float64Array ? data : Float64Array.from(data);
-}
-
-/** Throws a TypeError naming the argument unless `t` is a Tensor. */
-export function checkTensor(t: unknown, name: string, fn: string): asserts t is Tensor {
-  if (!(t instanceof Tensor)) {
-    throw new TypeError(`${fn}: ${name} must be a Tensor, got ${describe(t)}`);
-  }
-}
-
-/**
- * Checks an output tensor before anything is written: a Tensor of `shape`
- * and `dtype` that shares no memory with `inputs`. Returns it.
- *
- * @throws {TypeError} if `out` is not a Tensor.
- * @throws {ShapeError} if its shape differs from `shape`.
- * @throws {DTypeError} if its dtype differs from `dtype`.
- * @throws {RangeError} if it overlaps an input.
- * @example
- * ```ts
- * import { checkOut, tensor, zeros } from "@matgrad/core";
- * import assert from "node:assert/strict";
- *
- * const a = tensor([[1, 2]]);
- * assert.throws(() => checkOut(zeros([2, 2]), [1, 1], "float32", [a], "matmul", "out"), {
- *   name: "ShapeError",
- *   message: "matmul: out has shape 2×2 but the result has shape 1×1",
- * });
- * ```
- */
-export function checkOut(
-  out: Tensor,
-  shape: readonly number[],
-  dtype: DType,
-  inputs: readonly Tensor[],
-  fn: string,
-  name: string,
-): Tensor {
-  checkTensor(out, name, fn);
-  if (!sameShape(out.shape, shape)) {
-    throw new ShapeError(
-      `${fn}: ${name} has shape ${formatShape(out.shape)} but the result has shape ${
-        formatShape(shape)
-      }`,
-    );
-  }
-  if (out.dtype !== dtype) {
-    throw new DTypeError(`${fn}: ${name} has dtype ${out.dtype} but the result is ${dtype}`);
-  }
-  for (const t of inputs) {
-    if (sharesMemory(out.data, t.data)) {
-      throw new RangeError(
-        `${fn}: ${name} shares memory with an input (${t}); the kernel would read what it writes`,
-      );
-    }
-  }
-  return out;
-}
-
-function sizeOfShape(shape: readonly number[]): number {
-  let s = 1;
-  for (const d of shape) s *= d;
-  return s;
 }

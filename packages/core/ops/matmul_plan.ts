@@ -7,7 +7,10 @@
  */
 import { ShapeError } from "../errors.ts";
 import type { GemmTask } from "../kernels/gemm_task.ts";
-import { broadcastShapes, formatShape, sameShape } from "../tensor/shape.ts";
+import type { DType } from "../dtype.ts";
+import { walkRuns } from "../kernels/strided.ts";
+import { checkTensorBytes } from "../tensor/limits.ts";
+import { broadcastShapes, formatShape, sameShape, sizeOf } from "../tensor/shape.ts";
 import { describe } from "../tensor/tensor.ts";
 
 /** Options shared by `matmul`, `matmulGrad` and their parallel twins. */
@@ -55,9 +58,12 @@ export interface MatmulPlan {
  *
  * @throws {ShapeError} for 0-D operands, differing inner dimensions or batch
  * dimensions that do not broadcast.
+ * @throws {RangeError} if the result (in `dtype`, default float32) or the
+ * batch's index would exceed the tensor limit (see `setMaxTensorBytes`);
+ * checked before anything is allocated.
  * @example
  * ```ts
- * import { planMatmul } from "@matgrad/core";
+ * import { planMatmul } from "@matgrad/core/backend";
  * import assert from "node:assert/strict";
  *
  * const plan = planMatmul([2, 1, 3, 4], [5, 4, 6]);
@@ -69,6 +75,7 @@ export function planMatmul(
   bShape: readonly number[],
   options: MatmulOptions = {},
   fn = "matmul",
+  dtype: DType = "float32",
 ): MatmulPlan {
   const transposeA = flag(options.transposeA, "transposeA", fn);
   const transposeB = flag(options.transposeB, "transposeB", fn);
@@ -108,7 +115,11 @@ export function planMatmul(
   if (!aVec) outShape.push(m);
   if (!bVec) outShape.push(n);
 
-  const count = batch.reduce((p, d) => p * d, 1);
+  const count = sizeOf(batch, fn);
+  // Sized before the batch's index arrays are filled: a broadcast of tiny
+  // operands can name billions of matrices.
+  checkTensorBytes(fn, outShape, dtype);
+  checkTensorBytes(fn, batch, "float64", "the batch index of");
   const aIndex = batchIndex(batch, aBatch, count);
   const bIndex = batchIndex(batch, bBatch, count);
   return {
@@ -124,32 +135,27 @@ export function planMatmul(
     ldb: bCols,
     aIndex,
     bIndex,
-    aCount: aBatch.reduce((p, d) => p * d, 1),
-    bCount: bBatch.reduce((p, d) => p * d, 1),
+    aCount: sizeOf(aBatch, fn),
+    bCount: sizeOf(bBatch, fn),
   };
 }
 
+/** For each matrix of the broadcast batch, in row-major order, the index of `own`'s matrix it reads. */
 function batchIndex(batch: readonly number[], own: readonly number[], count: number): number[] {
   const out: number[] = new Array(count);
+  if (count === 0) return out;
+  // `own`'s matrix strides seen from the batch (0 on broadcast axes), walked as one operand.
   const nd = batch.length;
-  const off = nd - own.length;
-  // Strides of `own`, with broadcast (size-1) axes given stride 0.
   const strides: number[] = new Array(nd).fill(0);
   let s = 1;
   for (let i = own.length - 1; i >= 0; i--) {
-    strides[i + off] = own[i] === 1 ? 0 : s;
+    strides[i + nd - own.length] = own[i] === 1 ? 0 : s;
     s *= own[i]!;
   }
-  const idx: number[] = new Array(nd).fill(0);
-  for (let c = 0; c < count; c++) {
-    let o = 0;
-    for (let i = 0; i < nd; i++) o += idx[i]! * strides[i]!;
-    out[c] = o;
-    for (let i = nd - 1; i >= 0; i--) {
-      if (++idx[i]! < batch[i]!) break;
-      idx[i] = 0;
-    }
-  }
+  walkRuns(batch, [strides], 0, count, (at, len, off) => {
+    const step = nd === 0 ? 0 : strides[nd - 1]!;
+    for (let j = 0, o = off[0]!; j < len; j++, o += step) out[at + j] = o;
+  });
   return out;
 }
 
@@ -166,7 +172,7 @@ function flag(v: unknown, name: string, fn: string): boolean {
  *
  * @example
  * ```ts
- * import { planMatmul, forwardTask } from "@matgrad/core";
+ * import { forwardTask, planMatmul } from "@matgrad/core/backend";
  * import assert from "node:assert/strict";
  *
  * const task = forwardTask(planMatmul([3, 4], [4, 5]));
@@ -210,7 +216,7 @@ export function forwardTask(plan: MatmulPlan): GemmTask {
  *
  * @example
  * ```ts
- * import { planMatmul, gradTasks } from "@matgrad/core";
+ * import { gradTasks, planMatmul } from "@matgrad/core/backend";
  * import assert from "node:assert/strict";
  *
  * const { dA, dB } = gradTasks(planMatmul([3, 4], [4, 5]));
@@ -329,49 +335,50 @@ function swapXY(t: Terms): Terms {
   return { ...t, xOffsets: t.yOffsets, yOffsets: t.xOffsets };
 }
 
-/** A plan and its tasks, made once per shape pair by {@linkcode plannedMatmul}. */
-export interface PlannedMatmul {
+/** A remembered plan, with its tasks made on first use. */
+export interface CachedPlan {
   readonly plan: MatmulPlan;
-  /** The forward task, made on first use. */
-  forward?: GemmTask;
-  /** The gradient tasks, made on first use. */
-  grads?: { dA: GemmTask; dB: GemmTask };
-}
-
-interface CacheEntry extends PlannedMatmul {
   readonly transposeA: boolean;
   readonly transposeB: boolean;
+  /** The forward task, set on first use. */
+  forward?: GemmTask;
+  /** The gradient tasks, set on first use. */
+  grads?: { dA: GemmTask; dB: GemmTask };
 }
 
 // Training loops multiply the same shapes every step; planning them again
 // (arrays of offsets, broadcast batches) costs 1.2 µs a call, 5% of a 64³
-// gradient (`deno bench packages/core/ops/matmul_overhead_bench.ts`). Plans
-// and tasks are never mutated, so entries are shared.
+// gradient (`deno bench packages/core/bench/matmul_overhead_bench.ts`).
+// An entry gains its tasks on first use; a plan or task, once made, is never
+// changed, so entries are shared.
 const CACHE_SIZE = 16;
-const cache: CacheEntry[] = [];
+const cache: CachedPlan[] = [];
 let nextSlot = 0;
 
 /**
- * {@linkcode planMatmul}, remembered for the last few shape pairs, with its
- * tasks made once ({@linkcode forwardOf}, {@linkcode gradsOf}). Errors are
- * planMatmul's.
+ * {@linkcode planMatmul}, remembered for the last few shape pairs. Errors
+ * are planMatmul's, and the size check is made for each call's dtype.
  */
-export function plannedMatmul(
+export function cachedPlan(
   aShape: readonly number[],
   bShape: readonly number[],
-  options: MatmulOptions = {},
-  fn = "matmul",
-): PlannedMatmul {
+  options: MatmulOptions,
+  fn: string,
+  dtype: DType,
+): CachedPlan {
   const transposeA = flag(options.transposeA, "transposeA", fn);
   const transposeB = flag(options.transposeB, "transposeB", fn);
   for (const e of cache) {
     if (
       e.transposeA === transposeA && e.transposeB === transposeB &&
       sameShape(e.plan.aShape, aShape) && sameShape(e.plan.bShape, bShape)
-    ) return e;
+    ) {
+      if (dtype === "float64") checkTensorBytes(fn, e.plan.outShape, dtype);
+      return e;
+    }
   }
-  const entry: CacheEntry = {
-    plan: planMatmul(aShape, bShape, options, fn),
+  const entry: CachedPlan = {
+    plan: planMatmul(aShape, bShape, options, fn, dtype),
     transposeA,
     transposeB,
   };
@@ -380,12 +387,12 @@ export function plannedMatmul(
   return entry;
 }
 
-/** The forward task of a planned product. */
-export function forwardOf(p: PlannedMatmul): GemmTask {
+/** The forward task of a cached plan. */
+export function forwardOf(p: CachedPlan): GemmTask {
   return p.forward ??= forwardTask(p.plan);
 }
 
-/** The gradient tasks of a planned product. */
-export function gradsOf(p: PlannedMatmul): { dA: GemmTask; dB: GemmTask } {
+/** The gradient tasks of a cached plan. */
+export function gradsOf(p: CachedPlan): { dA: GemmTask; dB: GemmTask } {
   return p.grads ??= gradTasks(p.plan);
 }

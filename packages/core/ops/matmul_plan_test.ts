@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
 import {
+  cachedPlan,
   forwardOf,
   forwardTask,
   gradsOf,
   gradTasks,
   planMatmul,
-  plannedMatmul,
 } from "./matmul_plan.ts";
 import { broadcastShapes } from "../tensor/shape.ts";
-import { cast, resultDType } from "./matmul.ts";
+import { cast, resultDType } from "./op_helpers.ts";
 import { ShapeError } from "../errors.ts";
 import { assertThrowsExactly } from "../testing/reference.ts";
 
@@ -75,20 +75,21 @@ Deno.test("resultDType and cast", () => {
   assert.equal(down[0], Math.fround(0.1));
 });
 
-Deno.test("plannedMatmul remembers recent shape pairs and still checks the rest", () => {
-  const p = plannedMatmul([5, 3], [3, 4]);
-  assert.equal(plannedMatmul([5, 3], [3, 4]), p); // equal dimensions, other arrays
-  assert.notEqual(plannedMatmul([5, 3], [4, 3], { transposeB: true }), p);
+Deno.test("cachedPlan remembers recent shape pairs and still checks the rest", () => {
+  const plan = (a: number[], b: number[], o = {}) => cachedPlan(a, b, o, "matmul", "float32");
+  const p = plan([5, 3], [3, 4]);
+  assert.equal(plan([5, 3], [3, 4]), p); // equal dimensions, other arrays
+  assert.notEqual(plan([5, 3], [4, 3], { transposeB: true }), p);
   assert.equal(gradsOf(p), gradsOf(p)); // tasks made once
   assert.deepEqual(forwardOf(p), forwardTask(planMatmul([5, 3], [3, 4])));
-  assert.throws(() => plannedMatmul([5, 3], [4, 4]), ShapeError);
-  assert.throws(() => plannedMatmul([5, 3], [3, 4], { transposeA: 1 as unknown as boolean }), {
+  assert.throws(() => plan([5, 3], [4, 4]), ShapeError);
+  assert.throws(() => plan([5, 3], [3, 4], { transposeA: 1 as unknown as boolean }), {
     name: "TypeError",
     message: "matmul: option transposeA must be a boolean, got number 1",
   });
   // After 16 other pairs the first is planned afresh, with the same content.
-  for (let i = 1; i <= 16; i++) plannedMatmul([i, 2], [2, 1]);
-  const again = plannedMatmul([5, 3], [3, 4]);
+  for (let i = 1; i <= 16; i++) plan([i, 2], [2, 1]);
+  const again = plan([5, 3], [3, 4]);
   assert.notEqual(again, p);
   assert.deepEqual(again.plan, p.plan);
 });

@@ -9,8 +9,9 @@ import { record, tracing } from "../autograd/tape.ts";
 import { formatShape } from "../tensor/shape.ts";
 import { type DType, Tensor } from "../tensor/tensor.ts";
 import { broadcastTo, reduceTo } from "./broadcast.ts";
-import { Unary, unaryLoop } from "./loops.ts";
-import { checkTensor } from "./matmul.ts";
+import { Unary } from "../kernels/elementwise.ts";
+import { unaryTask } from "./elementwise.ts";
+import { checkTensor, run } from "./op_helpers.ts";
 
 /** Options of {@linkcode sum} and {@linkcode mean}. */
 export interface ReduceOptions {
@@ -54,12 +55,9 @@ function plan(fn: string, x: Tensor, options: ReduceOptions): Reduction {
   return { kept, shape, count: x.shape[ax]! };
 }
 
-function reduce(x: Tensor, r: Reduction, dtype: DType, divide: boolean): Tensor {
-  const s = reduceTo(x, r.kept, divide ? "float64" : dtype);
-  if (!divide) return new Tensor(s.data, r.shape);
-  const out = dtype === "float64" ? s.data : new Float32Array(s.size);
-  unaryLoop(Unary.divide, s.data, out, r.count);
-  return new Tensor(out, r.shape);
+function reduce(fn: string, x: Tensor, r: Reduction, dtype: DType, divide: boolean): Tensor {
+  const s = reduceTo(x, r.kept, dtype, divide ? r.count : 1, fn);
+  return new Tensor(s.data, r.shape);
 }
 
 /**
@@ -80,7 +78,7 @@ function reduce(x: Tensor, r: Reduction, dtype: DType, divide: boolean): Tensor 
  */
 export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
   const r = plan("sum", x, options);
-  const y = reduce(x, r, x.dtype, false);
+  const y = reduce("sum", x, r, x.dtype, false);
   if (tracing()) record(y, [x], (g) => [broadcastTo(new Tensor(g.data, r.kept), x.shape)]);
   return y;
 }
@@ -103,11 +101,11 @@ export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
  */
 export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
   const r = plan("mean", x, options);
-  const y = reduce(x, r, x.dtype, true);
+  const y = reduce("mean", x, r, x.dtype, true);
   if (tracing()) {
     record(y, [x], (g) => {
       const d = broadcastTo(new Tensor(g.data, r.kept), x.shape);
-      unaryLoop(Unary.divide, d.data, d.data, r.count);
+      run(unaryTask(Unary.divide, d.data, d.data, r.count));
       return [d];
     });
   }

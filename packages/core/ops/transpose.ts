@@ -6,7 +6,9 @@
 import { record, tracing } from "../autograd/tape.ts";
 import { ShapeError } from "../errors.ts";
 import { formatShape } from "../tensor/shape.ts";
-import { allocate, describe, Tensor } from "../tensor/tensor.ts";
+import { allocateFor } from "../tensor/storage.ts";
+import { describe, Tensor } from "../tensor/tensor.ts";
+import { run } from "./op_helpers.ts";
 
 /**
  * Returns a copy with the last two axes swapped: the matrix transpose of a
@@ -39,14 +41,17 @@ export function transpose(t: Tensor): Tensor {
   const shape = [...t.shape];
   shape[nd - 2] = cols;
   shape[nd - 1] = rows;
-  const src = t.data;
-  const dst = allocate(t.dtype, src.length);
-  const mat = rows * cols;
-  for (let off = 0; off < src.length; off += mat) {
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) dst[off + j * rows + i] = src[off + i * cols + j]!;
-    }
-  }
+  const dst = allocateFor("transpose", shape, t.dtype);
+  const count = rows * cols === 0 ? 0 : t.size / (rows * cols);
+  run({
+    kind: "transpose",
+    x: t.data,
+    out: dst,
+    rows,
+    cols,
+    units: count * rows,
+    work: 40 * t.size,
+  });
   const out = new Tensor(dst, shape);
   if (tracing()) record(out, [t], (g) => [transpose(g)]);
   return out;

@@ -7,17 +7,13 @@
  * @module
  */
 import { record, tracing } from "../autograd/tape.ts";
-import { allocate, Tensor } from "../tensor/tensor.ts";
-import { div, mul, scale } from "./elementwise.ts";
-import { Unary, unaryLoop, type UnaryOp } from "./loops.ts";
-import { checkTensor } from "./matmul.ts";
+import { Unary, type UnaryOp } from "../kernels/elementwise.ts";
+import type { Tensor } from "../tensor/tensor.ts";
+import { div, mul, scale, unary } from "./elementwise.ts";
 
 /** Checks `x` and applies `op` to every element, in x's dtype. */
 export function map(fn: string, x: Tensor, op: UnaryOp): Tensor {
-  checkTensor(x, "x", fn);
-  const out = allocate(x.dtype, x.size);
-  unaryLoop(op, x.data, out);
-  return new Tensor(out, x.shape);
+  return unary(fn, x, op);
 }
 
 /**

@@ -3,6 +3,9 @@
  *
  * @module
  */
+import type { AdamRun } from "../kernels/tasks.ts";
+import { run } from "../ops/op_helpers.ts";
+import { allocateData } from "../tensor/storage.ts";
 import { checkHyper, checkStep, type Optimizer } from "./optimizer.ts";
 
 /** Options of {@linkcode adam}. */
@@ -45,27 +48,37 @@ export function adam(options: AdamOptions = {}): Optimizer {
   return {
     step(params, grads) {
       checkStep("adam", params, grads);
+      const tasks: AdamRun[] = [];
       for (let i = 0; i < params.length; i++) {
         const p = params[i]!.data;
-        const g = grads[i]!.data;
         let s = state.get(params[i]!);
         if (s === undefined) {
-          s = { m: new Float64Array(p.length), v: new Float64Array(p.length), t: 0 };
+          s = {
+            m: allocateData("float64", p.length, true) as Float64Array,
+            v: allocateData("float64", p.length, true) as Float64Array,
+            t: 0,
+          };
           state.set(params[i]!, s);
         }
         const t = ++s.t;
-        const c1 = 1 - beta1 ** t;
-        const c2 = 1 - beta2 ** t;
-        const { m, v } = s;
-        for (let j = 0; j < p.length; j++) {
-          const gj = g[j]!;
-          const mj = beta1 * m[j]! + (1 - beta1) * gj;
-          const vj = beta2 * v[j]! + (1 - beta2) * gj * gj;
-          m[j] = mj;
-          v[j] = vj;
-          p[j] = p[j]! - lr * (mj / c1) / (Math.sqrt(vj / c2) + eps);
-        }
+        const n = p.length;
+        tasks.push({
+          kind: "adam",
+          p,
+          g: grads[i]!.data,
+          m: s.m,
+          v: s.v,
+          lr,
+          beta1,
+          beta2,
+          eps,
+          c1: 1 - beta1 ** t,
+          c2: 1 - beta2 ** t,
+          units: n,
+          work: 200 * n,
+        });
       }
+      run(...tasks);
     },
   };
 }

@@ -6,7 +6,7 @@
  */
 import { ShapeError } from "../errors.ts";
 import { formatShape, sameShape } from "../tensor/shape.ts";
-import { describe, Tensor } from "../tensor/tensor.ts";
+import { describe, isTensor, type Tensor } from "../tensor/tensor.ts";
 
 /**
  * An optimizer: `step(params, grads)` updates each parameter Tensor in place
@@ -58,10 +58,10 @@ export function checkStep(fn: string, params: readonly Tensor[], grads: readonly
   for (let i = 0; i < params.length; i++) {
     const p = params[i];
     const g = grads[i];
-    if (!(p instanceof Tensor)) {
+    if (!isTensor(p)) {
       throw new TypeError(`${fn}.step: params[${i}] must be a Tensor, got ${describe(p)}`);
     }
-    if (!(g instanceof Tensor)) {
+    if (!isTensor(g)) {
       throw new TypeError(`${fn}.step: grads[${i}] must be a Tensor, got ${describe(g)}`);
     }
     if (!sameShape(p.shape, g.shape)) {

@@ -3,6 +3,9 @@
  *
  * @module
  */
+import type { SgdRun } from "../kernels/tasks.ts";
+import { run } from "../ops/op_helpers.ts";
+import { allocateData } from "../tensor/storage.ts";
 import { checkHyper, checkStep, type Optimizer } from "./optimizer.ts";
 
 /** Options of {@linkcode sgd}. */
@@ -36,24 +39,25 @@ export function sgd(options: SgdOptions): Optimizer {
   const lr = checkHyper("sgd", "lr", options?.lr, 0);
   const momentum = checkHyper("sgd", "momentum", options.momentum ?? 0, 0, 1);
   const velocity = new WeakMap<object, Float64Array>();
+  const none: Float64Array = new Float64Array(0);
   return {
     step(params, grads) {
       checkStep("sgd", params, grads);
+      const tasks: SgdRun[] = [];
       for (let i = 0; i < params.length; i++) {
         const p = params[i]!.data;
-        const g = grads[i]!.data;
-        if (momentum === 0) {
-          for (let j = 0; j < p.length; j++) p[j] = p[j]! - lr * g[j]!;
-          continue;
+        let v = none;
+        if (momentum !== 0) {
+          v = velocity.get(params[i]!) ?? none;
+          if (v === none) {
+            v = allocateData("float64", p.length, true) as Float64Array;
+            velocity.set(params[i]!, v);
+          }
         }
-        let v = velocity.get(params[i]!);
-        if (v === undefined) velocity.set(params[i]!, v = new Float64Array(p.length));
-        for (let j = 0; j < p.length; j++) {
-          const vj = momentum * v[j]! + g[j]!;
-          v[j] = vj;
-          p[j] = p[j]! - lr * vj;
-        }
+        const n = p.length;
+        tasks.push({ kind: "sgd", p, g: grads[i]!.data, v, lr, momentum, units: n, work: 40 * n });
       }
+      run(...tasks);
     },
   };
 }

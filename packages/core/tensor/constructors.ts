@@ -7,8 +7,8 @@
 import { ShapeError } from "../errors.ts";
 import { Xoshiro128 } from "./random.ts";
 import { formatShape, sizeOf } from "./shape.ts";
+import { allocateFor } from "./storage.ts";
 import {
-  allocate,
   checkDType,
   describe,
   type DType,
@@ -56,13 +56,14 @@ export function tensor(
         `tensor: ${values.length} values do not fill shape ${formatShape(s)} (${size} elements)`,
       );
     }
-    const data = allocate(dt, size);
+    const data = allocateFor("tensor", s, dt);
     data.set(values);
     return new Tensor(data, s);
   }
   const inferred: number[] = [];
   inferShape(values, 0, inferred);
-  const flat = allocate(dt, sizeOf(inferred, "tensor"));
+  sizeOf(inferred, "tensor");
+  const flat = allocateFor("tensor", inferred, dt);
   flatten(values, inferred, 0, flat, 0);
   if (shape === undefined) return new Tensor(flat, inferred);
   const size = sizeOf(shape, "tensor");
@@ -126,7 +127,8 @@ function flatten(
  * ```
  */
 export function full(shape: readonly number[], value: number, dtype: DType = "float32"): Tensor {
-  const data = allocate(checkDType(dtype, "full"), sizeOf(shape, "full"));
+  sizeOf(shape, "full");
+  const data = allocateFor("full", shape, checkDType(dtype, "full"));
   data.fill(value);
   return new Tensor(data, shape);
 }
@@ -143,7 +145,8 @@ export function full(shape: readonly number[], value: number, dtype: DType = "fl
  * ```
  */
 export function zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  return new Tensor(allocate(checkDType(dtype, "zeros"), sizeOf(shape, "zeros")), shape);
+  sizeOf(shape, "zeros");
+  return new Tensor(allocateFor("zeros", shape, checkDType(dtype, "zeros"), true), shape);
 }
 
 /**
@@ -158,7 +161,8 @@ export function zeros(shape: readonly number[], dtype: DType = "float32"): Tenso
  * ```
  */
 export function ones(shape: readonly number[], dtype: DType = "float32"): Tensor {
-  const data = allocate(checkDType(dtype, "ones"), sizeOf(shape, "ones"));
+  sizeOf(shape, "ones");
+  const data = allocateFor("ones", shape, checkDType(dtype, "ones"));
   data.fill(1);
   return new Tensor(data, shape);
 }
@@ -196,7 +200,8 @@ export function randn(shape: readonly number[], options: RandnOptions = {}): Ten
   }
   const dtype = checkDType(options.dtype ?? "float32", "randn");
   const rng = new Xoshiro128(seed ?? Math.floor(Math.random() * 2 ** 32));
-  const data = allocate(dtype, sizeOf(shape, "randn"));
+  sizeOf(shape, "randn");
+  const data = allocateFor("randn", shape, dtype);
   for (let i = 0; i < data.length; i++) data[i] = mean + std * rng.nextNormal();
   return new Tensor(data, shape);
 }

@@ -29,7 +29,7 @@ export function formatShape(shape: readonly number[]): string {
  * @throws {ShapeError} if a dimension is negative, fractional or not a number.
  * @example
  * ```ts
- * import { sizeOf } from "@matgrad/core";
+ * import { sizeOf } from "@matgrad/core/backend";
  * import assert from "node:assert/strict";
  *
  * assert.equal(sizeOf([2, 3, 4]), 24);
@@ -69,7 +69,7 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * (the message is `clash(da, db)` when given).
  * @example
  * ```ts
- * import { broadcastShapes } from "@matgrad/core";
+ * import { broadcastShapes } from "@matgrad/core/backend";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(broadcastShapes([2, 1], [5]), [2, 5]);

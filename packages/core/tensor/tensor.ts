@@ -5,16 +5,11 @@
  * @module
  */
 import { DTypeError, ShapeError } from "../errors.ts";
+import type { DType, TensorData } from "../dtype.ts";
 import { formatShape, sizeOf } from "./shape.ts";
+import { adopt, disown } from "./storage.ts";
 
-/** The element types matgrad computes in. */
-export type DType = "float32" | "float64";
-
-/** The typed array behind a tensor of each dtype. */
-export type DataFor<D extends DType> = D extends "float32" ? Float32Array : Float64Array;
-
-/** Any typed array a tensor can hold. */
-export type TensorData = Float32Array | Float64Array;
+export type { DataFor, DType, TensorData } from "../dtype.ts";
 
 /** Nested JavaScript arrays of numbers, as {@linkcode Tensor.toArray} returns them. */
 export type NestedArray = number | NestedArray[];
@@ -24,7 +19,7 @@ export type NestedArray = number | NestedArray[];
  *
  * @example
  * ```ts
- * import { dtypeOf } from "@matgrad/core";
+ * import { dtypeOf } from "@matgrad/core/backend";
  * import assert from "node:assert/strict";
  *
  * assert.equal(dtypeOf(new Float64Array(2)), "float64");
@@ -44,7 +39,7 @@ export function dtypeOf(data: TensorData): DType {
  * @throws {DTypeError} if it does not.
  * @example
  * ```ts
- * import { checkDType } from "@matgrad/core";
+ * import { checkDType } from "@matgrad/core/backend";
  * import assert from "node:assert/strict";
  *
  * assert.equal(checkDType("float64", "zeros"), "float64");
@@ -57,21 +52,8 @@ export function checkDType(dtype: unknown, fn: string): DType {
   );
 }
 
-/**
- * Allocates a zero-filled typed array of a dtype, optionally over a given
- * buffer (for example a `SharedArrayBuffer`).
- *
- * @example
- * ```ts
- * import { allocate } from "@matgrad/core";
- * import assert from "node:assert/strict";
- *
- * assert.ok(allocate("float32", 3) instanceof Float32Array);
- * ```
- */
-export function allocate(dtype: DType, size: number): TensorData {
-  return dtype === "float32" ? new Float32Array(size) : new Float64Array(size);
-}
+// A registry symbol: the same in every copy of core in one JavaScript realm.
+const TENSOR_BRAND: unique symbol = Symbol.for("@matgrad/core.Tensor") as never;
 
 /**
  * A dense row-major array with a shape and a dtype.
@@ -94,8 +76,8 @@ export class Tensor {
   readonly shape: readonly number[];
   /** The element type. */
   readonly dtype: DType;
-  /** The elements in row-major order; shared, not copied. */
-  readonly data: TensorData;
+  #data: TensorData;
+  #disposed = false;
 
   /**
    * Wraps `data` (no copy) as a tensor of the given shape.
@@ -117,7 +99,26 @@ export class Tensor {
     }
     this.shape = Object.freeze([...shape]);
     this.dtype = data instanceof Float32Array ? "float32" : "float64";
-    this.data = data;
+    this.#data = data;
+    adopt(this, data);
+  }
+
+  /**
+   * The elements in row-major order; shared, not copied: ops never change
+   * their inputs, but optimizers update parameters in place through it.
+   *
+   * @throws {ReleasedTensorError} if the tensor was disposed (by
+   * {@linkcode Tensor.dispose}, or as an intermediate at the end of a
+   * `valueAndGrad` call), since its memory may hold another tensor now.
+   */
+  get data(): TensorData {
+    if (this.#disposed) throw new ReleasedTensorError(this);
+    return this.#data;
+  }
+
+  /** Whether {@linkcode Tensor.dispose} was called (or the tensor was released as an intermediate). */
+  get disposed(): boolean {
+    return this.#disposed;
   }
 
   /** The number of dimensions. */
@@ -127,7 +128,29 @@ export class Tensor {
 
   /** The number of elements. */
   get size(): number {
-    return this.data.length;
+    return this.#data.length;
+  }
+
+  /**
+   * Gives the tensor's memory back for reuse, once no other tensor shares it
+   * (a `reshape` of it, say). Touching the tensor afterwards throws.
+   * Disposing twice does nothing. Without it, memory comes back when the
+   * tensor's data is garbage-collected.
+   *
+   * @example
+   * ```ts
+   * import { zeros } from "@matgrad/core";
+   * import assert from "node:assert/strict";
+   *
+   * const t = zeros([2, 2]);
+   * t.dispose();
+   * assert.throws(() => t.data, { name: "ReleasedTensorError" });
+   * ```
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    disown(this.#data);
   }
 
   /**
@@ -142,8 +165,9 @@ export class Tensor {
    * ```
    */
   toArray(): NestedArray {
-    if (this.shape.length === 0) return this.data[0]!;
-    return buildNested(this.data, this.shape, 0, 0);
+    const data = this.data;
+    if (this.shape.length === 0) return data[0]!;
+    return buildNested(data, this.shape, 0, 0);
   }
 
   /**
@@ -159,18 +183,67 @@ export class Tensor {
    * ```
    */
   item(): number {
-    if (this.data.length !== 1) {
+    const data = this.data;
+    if (data.length !== 1) {
       throw new ShapeError(
-        `item: tensor of shape ${formatShape(this.shape)} has ${this.data.length} elements, not 1`,
+        `item: tensor of shape ${formatShape(this.shape)} has ${data.length} elements, not 1`,
       );
     }
-    return this.data[0]!;
+    return data[0]!;
   }
 
   /** A short description such as `Tensor(float32, 2×3)`. */
   toString(): string {
     return `Tensor(${this.dtype}, ${formatShape(this.shape)})`;
   }
+
+  /**
+   * Whether `value` is a matgrad tensor, also one made by another copy of
+   * this module (two bundles each carrying core, say): tensors carry a
+   * registry symbol rather than relying on one class object.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isTensor(value);
+  }
+
+  /** The brand {@linkcode isTensor} reads. */
+  get [TENSOR_BRAND](): true {
+    return true;
+  }
+}
+
+/**
+ * Thrown when a disposed tensor is touched: its memory may already hold
+ * another tensor, so reading it would silently give wrong numbers.
+ */
+export class ReleasedTensorError extends Error {
+  /** Names the tensor in the message. */
+  constructor(t: { dtype: DType; shape: readonly number[] }) {
+    super(
+      `Tensor(${t.dtype}, ${formatShape(t.shape)}) was disposed and its memory reused; ` +
+        "keep what you need before disposing (intermediates of valueAndGrad are disposed when " +
+        "it returns: copy them inside f, e.g. with tensor(t.data, t.shape))",
+    );
+    this.name = "ReleasedTensorError";
+  }
+}
+
+/**
+ * Whether `value` is a matgrad {@linkcode Tensor}, from this copy of core or
+ * another one.
+ *
+ * @example
+ * ```ts
+ * import { isTensor, tensor } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isTensor(tensor([1])), true);
+ * assert.equal(isTensor(new Float32Array(1)), false);
+ * ```
+ */
+export function isTensor(value: unknown): value is Tensor {
+  return typeof value === "object" && value !== null &&
+    (value as { [TENSOR_BRAND]?: unknown })[TENSOR_BRAND] === true;
 }
 
 function buildNested(
@@ -197,7 +270,7 @@ function buildNested(
  *
  * @example
  * ```ts
- * import { sharesMemory } from "@matgrad/core";
+ * import { sharesMemory } from "@matgrad/core/backend";
  * import assert from "node:assert/strict";
  *
  * const data = new Float32Array(8);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { allocate, checkDType, dtypeOf, Tensor } from "./tensor.ts";
+import { checkDType, dtypeOf, Tensor } from "./tensor.ts";
+import { allocateFor } from "./storage.ts";
 import { formatShape, sameShape, sizeOf } from "./shape.ts";
 import { DTypeError, ShapeError } from "../errors.ts";
 import { assertThrowsExactly } from "../testing/reference.ts";
@@ -117,9 +118,9 @@ Deno.test("dtype helpers", () => {
     DTypeError,
     'ones: dtype must be "float32" or "float64", got undefined',
   );
-  const a = allocate("float64", 3);
+  const a = allocateFor("test", [3], "float64", true);
   assert.ok(a instanceof Float64Array && a.length === 3 && a.every((x) => x === 0));
-  assert.ok(allocate("float32", 0) instanceof Float32Array);
+  assert.ok(allocateFor("test", [0], "float32") instanceof Float32Array);
 });
 
 Deno.test("shape helpers", () => {

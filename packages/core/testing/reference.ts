@@ -186,8 +186,50 @@ export function refGemm(
 
 /** {@linkcode refGemm} with its rounding fixed: a {@linkcode Gemm} to run beside a kernel. */
 export function refGemmWith(round: (x: number) => number): Gemm {
-  return (tA, tB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc) =>
-    refGemm(tA, tB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, acc, round);
+  return (p) =>
+    refGemm(
+      p.transA,
+      p.transB,
+      p.m,
+      p.n,
+      p.k,
+      p.a,
+      p.aOff,
+      p.lda,
+      p.b,
+      p.bOff,
+      p.ldb,
+      p.c,
+      p.cOff,
+      p.ldc,
+      p.accumulate,
+      round,
+    );
+}
+
+/** A {@linkcode Gemm} called with its fifteen arguments in BLAS order, for terse tests. */
+export type PositionalGemm = (
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: TensorData,
+  aOff: number,
+  lda: number,
+  b: TensorData,
+  bOff: number,
+  ldb: number,
+  c: TensorData,
+  cOff: number,
+  ldc: number,
+  accumulate: boolean,
+) => void;
+
+/** `gemm` taking positional arguments (tests only: the record is the kernel's interface). */
+export function positional(gemm: Gemm): PositionalGemm {
+  return (transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate) =>
+    gemm({ transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate });
 }
 
 /** A kernel test case: a product with padding added to each leading dimension and offset. */
@@ -249,23 +291,23 @@ export function gemmOperands(
 /** Runs `gemm` on case `c`'s operands `o`, writing into `out` (laid out as `o.c`). */
 export function runGemm(gemm: Gemm, c: GemmCase, o: GemmOperands, out: TensorData): void {
   const { transA, transB, m, n, k, accumulate } = c;
-  gemm(
+  gemm({
     transA,
     transB,
     m,
     n,
     k,
-    o.a,
-    o.aOff,
-    o.lda,
-    o.b,
-    o.bOff,
-    o.ldb,
-    out,
-    o.cOff,
-    o.ldc,
+    a: o.a,
+    aOff: o.aOff,
+    lda: o.lda,
+    b: o.b,
+    bOff: o.bOff,
+    ldb: o.ldb,
+    c: out,
+    cOff: o.cOff,
+    ldc: o.ldc,
     accumulate,
-  );
+  });
 }
 
 /** Identity rounding, for float64 references. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { TensorData } from "../../tensor/tensor.ts";
+import type { TensorData } from "../../dtype.ts";
 import type { Gemm, KernelBackend } from "../types.ts";
 import { degenerateProduct } from "../degenerate.ts";
 import { micro32, micro64, MR, NR } from "./micro.ts";
@@ -30,23 +30,8 @@ const edge32 = new Float32Array(MR * NR);
  * `acc = acc + a·b` rounded to the dtype at every step (float32 through
  * `Math.fround`), so its bits equal a plain triple loop's.
  */
-export const gemmJs: Gemm = (
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  a: TensorData,
-  aOff: number,
-  lda: number,
-  b: TensorData,
-  bOff: number,
-  ldb: number,
-  c: TensorData,
-  cOff: number,
-  ldc: number,
-  accumulate: boolean,
-): void => {
+export const gemmJs: Gemm = (args): void => {
+  const { transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate } = args;
   if (degenerateProduct(m, n, k, c, cOff, ldc, accumulate)) return;
   const f32 = c instanceof Float32Array;
   for (let jc = 0; jc < n; jc += NC) {

@@ -5,11 +5,14 @@ import {
   exact,
   type GemmCase,
   gemmOperands,
+  positional,
   randomValues,
   refGemm,
   refGemmWith,
   runGemm,
 } from "../../testing/reference.ts";
+
+const jsGemm = positional(gemmJs);
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 const DTYPES: [string, Ctor, (x: number) => number][] = [
@@ -94,12 +97,12 @@ Deno.test("gemmJs honours offsets and leading dimensions and writes only the m×
 Deno.test("gemmJs with k = 0 zeroes the block, or leaves it when accumulating", () => {
   for (const [, ctor] of DTYPES) {
     const c = new ctor(4 * 5).fill(3.5);
-    gemmJs(false, false, 3, 4, 0, new ctor(0), 0, 0, new ctor(0), 0, 4, c, 1, 5, false);
+    jsGemm(false, false, 3, 4, 0, new ctor(0), 0, 0, new ctor(0), 0, 4, c, 1, 5, false);
     const want = new ctor(20).fill(3.5);
     for (let i = 0; i < 3; i++) want.fill(0, 1 + i * 5, 1 + i * 5 + 4);
     assertSameBits(c, want, "k = 0");
     const d = new ctor(12).fill(3.5);
-    gemmJs(false, false, 3, 4, 0, new ctor(0), 0, 0, new ctor(0), 0, 4, d, 0, 4, true);
+    jsGemm(false, false, 3, 4, 0, new ctor(0), 0, 0, new ctor(0), 0, 4, d, 0, 4, true);
     assertSameBits(d, new ctor(12).fill(3.5), "k = 0, accumulate");
   }
 });
@@ -108,8 +111,8 @@ Deno.test("gemmJs with m = 0 or n = 0 writes nothing", () => {
   for (const [, ctor] of DTYPES) {
     const c = new ctor(8).fill(-1);
     const a = new ctor(8).fill(2);
-    gemmJs(false, false, 0, 4, 2, a, 0, 2, a, 0, 4, c, 0, 4, false);
-    gemmJs(false, false, 4, 0, 2, a, 0, 2, a, 0, 1, c, 0, 1, false);
+    jsGemm(false, false, 0, 4, 2, a, 0, 2, a, 0, 4, c, 0, 4, false);
+    jsGemm(false, false, 4, 0, 2, a, 0, 2, a, 0, 1, c, 0, 1, false);
     assertSameBits(c, new ctor(8).fill(-1), "empty block");
   }
 });
@@ -125,7 +128,7 @@ Deno.test("gemmJs propagates NaN and Infinity as IEEE arithmetic does", () => {
     b[3 * n + 4] = -Infinity; // column 4 becomes ∓Infinity, or NaN next to +Infinity
     const got = new ctor(m * n);
     const want = new ctor(m * n);
-    gemmJs(false, false, m, n, k, a, 0, k, b, 0, n, got, 0, n, false);
+    jsGemm(false, false, m, n, k, a, 0, k, b, 0, n, got, 0, n, false);
     refGemm(false, false, m, n, k, a, 0, k, b, 0, n, want, 0, n, false, round);
     assertSameBits(got, want, "non-finite");
     assert.ok(Number.isNaN(got[1 * n + 0]!));
@@ -140,10 +143,10 @@ Deno.test("gemmJs float32 rounds every step: it differs from a float64 sum round
   const a = new Float32Array([1, 2 ** -24, 2 ** -24]);
   const b = new Float32Array([1, 1, 1]);
   const c = new Float32Array(1);
-  gemmJs(false, false, 1, 1, 3, a, 0, 3, b, 0, 1, c, 0, 1, false);
+  jsGemm(false, false, 1, 1, 3, a, 0, 3, b, 0, 1, c, 0, 1, false);
   assert.equal(c[0], 1);
   const c64 = new Float64Array(1);
-  gemmJs(
+  jsGemm(
     false,
     false,
     1,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TensorData } from "../../tensor/tensor.ts";
+import type { TensorData } from "../../dtype.ts";
 
 /**
  * Packs rows `i0 … i0+mc−1`, depths `p0 … p0+kc−1` of opA into strips of

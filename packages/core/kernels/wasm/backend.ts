@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { KernelBackend, KernelBlocking } from "../types.ts";
+import type { Gemm, KernelBackend, KernelBlocking } from "../types.ts";
 import { FMA_SHAPE, GEMV_BLOCK, GEMV_DOT_ROWS, type KernelShape, MULADD_SHAPE } from "./config.ts";
 import { createWasmGemm } from "./gemm.ts";
 import { instantiateKernels, wasmFeatures } from "./loader.ts";
@@ -48,7 +48,12 @@ const cache = new Map<boolean, KernelBackend>();
  * if (wasmFeatures().simd) {
  *   const { gemm, fused } = wasmBackend({ fma: false });
  *   const c = new Float32Array(1);
- *   gemm(false, false, 1, 1, 2, new Float32Array([1, 2]), 0, 2, new Float32Array([3, 4]), 0, 1, c, 0, 1, false);
+ *   gemm({
+ *     transA: false, transB: false, m: 1, n: 1, k: 2,
+ *     a: new Float32Array([1, 2]), aOff: 0, lda: 2,
+ *     b: new Float32Array([3, 4]), bOff: 0, ldb: 1,
+ *     c, cOff: 0, ldc: 1, accumulate: false,
+ *   });
  *   assert.deepEqual([c[0], fused], [11, false]);
  * }
  * ```
@@ -67,7 +72,10 @@ export function wasmBackend(options: WasmBackendOptions = {}): KernelBackend {
   let backend = cache.get(fma);
   if (!backend) {
     const shape = fma ? FMA_SHAPE : MULADD_SHAPE;
-    const gemm = createWasmGemm(instantiateKernels(fma), shape);
+    // Instantiated on the first product, so that a worker can adopt the
+    // calling thread's compiled module first.
+    let run: Gemm | undefined;
+    const gemm: Gemm = (args) => (run ??= createWasmGemm(instantiateKernels(fma), shape))(args);
     backend = {
       name: "wasm",
       fused: fma,

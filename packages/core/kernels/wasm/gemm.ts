@@ -21,7 +21,7 @@
  *
  * @module
  */
-import type { TensorData } from "../../tensor/tensor.ts";
+import type { TensorData } from "../../dtype.ts";
 import { degenerateProduct } from "../degenerate.ts";
 import type { Gemm } from "../types.ts";
 import { GEMV_BLOCK, GEMV_DOT_ROWS, type KernelShape, type ModuleShape } from "./config.ts";
@@ -111,6 +111,38 @@ const CHUNK = 1 << 18;
 
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 
+function copyRows32(
+  view: Float32Array,
+  src: TensorData,
+  off: number,
+  rows: number,
+  cols: number,
+  ld: number,
+  ldw: number,
+  dst: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const s = off + r * ld, d = dst + r * ldw;
+    for (let j = 0; j < cols; j++) view[d + j] = src[s + j]!;
+  }
+}
+
+function copyRows64(
+  view: Float64Array,
+  src: TensorData,
+  off: number,
+  rows: number,
+  cols: number,
+  ld: number,
+  ldw: number,
+  dst: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const s = off + r * ld, d = dst + r * ldw;
+    for (let j = 0; j < cols; j++) view[d + j] = src[s + j]!;
+  }
+}
+
 /**
  * A {@linkcode Gemm} over one instance of a kernel module. The instance's
  * memory is reused by every call and grown only when a larger problem needs
@@ -184,6 +216,14 @@ export function createWasmGemm(
   ): void => {
     if (ldw === ld) {
       view.set(src.subarray(off, off + (rows - 1) * ld + cols), dst);
+      return;
+    }
+    // Short rows by hand: a subarray and a set per row cost more than the
+    // copy itself below a few hundred elements (a block of a transposed
+    // operand cut into row bands is thousands of such rows).
+    if (cols < 512) {
+      if (view instanceof Float32Array) copyRows32(view, src, off, rows, cols, ld, ldw, dst);
+      else copyRows64(view as Float64Array, src, off, rows, cols, ld, ldw, dst);
       return;
     }
     for (let r = 0; r < rows; r++) {
@@ -392,7 +432,7 @@ export function createWasmGemm(
     for (let l = 0; l < len; l++) c[cOff + l * cStride] = view[o0 + l]!;
   };
 
-  const gemm: Gemm = (
+  const run = (
     transA: boolean,
     transB: boolean,
     m: number,
@@ -420,9 +460,9 @@ export function createWasmGemm(
       // contract the halves have the bits of the whole.
       if (m >= n) {
         const h = m >> 1;
-        gemm(transA, transB, h, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        run(transA, transB, h, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
         const aShift = transA ? h : h * lda;
-        gemm(
+        run(
           transA,
           transB,
           m - h,
@@ -441,9 +481,9 @@ export function createWasmGemm(
         );
       } else {
         const h = n >> 1;
-        gemm(transA, transB, m, h, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+        run(transA, transB, m, h, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
         const bShift = transB ? h * ldb : h;
-        gemm(
+        run(
           transA,
           transB,
           m,
@@ -465,5 +505,22 @@ export function createWasmGemm(
     }
     blocked(kd, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
   };
-  return gemm;
+  return (p) =>
+    run(
+      p.transA,
+      p.transB,
+      p.m,
+      p.n,
+      p.k,
+      p.a,
+      p.aOff,
+      p.lda,
+      p.b,
+      p.bOff,
+      p.ldb,
+      p.c,
+      p.cOff,
+      p.ldc,
+      p.accumulate,
+    );
 }

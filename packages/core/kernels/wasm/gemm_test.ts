@@ -10,6 +10,7 @@ import {
   GEMM_SENTINEL as SENTINEL,
   type GemmCase as Case,
   gemmOperands,
+  positional,
   randomValues,
   refGemmWith,
   runGemm as run,
@@ -19,7 +20,7 @@ import { generateModule } from "./generate.ts";
 import { wasmBackend } from "./backend.ts";
 import { createWasmGemm } from "./gemm.ts";
 import { instantiateKernels, wasmFeatures } from "./loader.ts";
-import { WASM_FMA, WASM_MULADD } from "./wasm_bytes.ts";
+import { WASM_FMA, WASM_MULADD } from "./_generated/wasm_bytes.ts";
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
 const DTYPES: [Ctor, (x: number) => number][] = [[Float64Array, exact], [
@@ -194,7 +195,7 @@ Deno.test({
           const c = new ctor(m * n);
           const [x, ldx] = transA ? [at, m] : [a, k];
           const [y, ldy] = transB ? [bt, k] : [b, n];
-          fused!(transA, transB, m, n, k, x, 0, ldx, y, 0, ldy, c, 0, n, false);
+          positional(fused!)(transA, transB, m, n, k, x, 0, ldx, y, 0, ldy, c, 0, n, false);
           return c;
         });
         for (let t = 1; t < TRANS.length; t++) {
@@ -204,8 +205,8 @@ Deno.test({
         // other kernel: narrower than 128 columns, float64 reads A unpacked.
         const halves = new ctor(m * n);
         const h = n >> 1;
-        fused!(false, false, m, h, k, a, 0, k, b, 0, n, halves, 0, n, false);
-        fused!(false, false, m, n - h, k, a, 0, k, b, h, n, halves, h, n, false);
+        positional(fused!)(false, false, m, h, k, a, 0, k, b, 0, n, halves, 0, n, false);
+        positional(fused!)(false, false, m, n - h, k, a, 0, k, b, h, n, halves, h, n, false);
         assertSameBits(halves, results[0]!, `${ctor.name} ${m}×${n}×${k} in column halves`);
       }
     }
@@ -237,7 +238,7 @@ Deno.test({
                 r1 = rowCuts[ri + 1]!,
                 c0 = colCuts[ci]!,
                 c1 = colCuts[ci + 1]!;
-              gemm(
+              positional(gemm)(
                 transA,
                 transB,
                 r1 - r0,
@@ -269,7 +270,7 @@ Deno.test({
   fn() {
     for (const gemm of [mulAdd!, ...(fused ? [fused] : [])]) {
       const c = new Float32Array([1, 2, 3, 4, 5]);
-      gemm(
+      positional(gemm)(
         false,
         false,
         2,
@@ -287,7 +288,7 @@ Deno.test({
         false,
       );
       assert.deepEqual([...c], [0, 0, 3, 0, 0]);
-      gemm(
+      positional(gemm)(
         false,
         false,
         2,
@@ -305,7 +306,7 @@ Deno.test({
         true,
       );
       assert.deepEqual([...c], [0, 0, 3, 0, 0]);
-      gemm(
+      positional(gemm)(
         false,
         false,
         0,
@@ -322,7 +323,7 @@ Deno.test({
         2,
         false,
       );
-      gemm(
+      positional(gemm)(
         false,
         false,
         2,

@@ -1,11 +1,11 @@
 /**
  * Feature detection and instantiation of the generated WebAssembly modules.
  * Everything is synchronous and needs no permissions: the bytes are in
- * `wasm_bytes.ts` as base64.
+ * `_generated/wasm_bytes.ts` as base64.
  *
  * @module
  */
-import { PROBE_RELAXED, PROBE_SIMD, WASM_FMA, WASM_MULADD } from "./wasm_bytes.ts";
+import { PROBE_RELAXED, PROBE_SIMD, WASM_FMA, WASM_MULADD } from "./_generated/wasm_bytes.ts";
 
 /** What the running engine supports. */
 export interface WasmFeatures {
@@ -61,8 +61,32 @@ export interface KernelExports {
   readonly [name: string]: WebAssembly.Memory | ((...args: number[]) => void);
 }
 
-/** Compiles and instantiates the FMA module or the mul+add one. */
+const modules = new Map<boolean, WebAssembly.Module>();
+
+/**
+ * The compiled FMA module or the mul+add one, compiled once per realm, or
+ * the one {@linkcode adoptKernelModule} gave.
+ */
+export function kernelModule(fma: boolean): WebAssembly.Module {
+  let module = modules.get(fma);
+  if (module === undefined) {
+    module = new WebAssembly.Module(decode(fma ? WASM_FMA : WASM_MULADD));
+    modules.set(fma, module);
+  }
+  return module;
+}
+
+/**
+ * Uses `module` (compiled in another thread and posted here) for the FMA or
+ * mul+add kernels from now on: a worker then runs the code the engine has
+ * already compiled and optimised, instead of compiling its own copy, whose
+ * optimising tier would compete for cores with the work itself.
+ */
+export function adoptKernelModule(fma: boolean, module: WebAssembly.Module): void {
+  modules.set(fma, module);
+}
+
+/** Instantiates the FMA module or the mul+add one. */
 export function instantiateKernels(fma: boolean): KernelExports {
-  const module = new WebAssembly.Module(decode(fma ? WASM_FMA : WASM_MULADD));
-  return new WebAssembly.Instance(module).exports as unknown as KernelExports;
+  return new WebAssembly.Instance(kernelModule(fma)).exports as unknown as KernelExports;
 }

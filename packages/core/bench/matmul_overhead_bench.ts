@@ -3,11 +3,12 @@
  * default backend): `matmulGrad` into reused out buffers against the same two
  * kernel calls made directly, and the planning that the op caches.
  *
- *     deno bench packages/core/ops/matmul_overhead_bench.ts
+ *     deno bench packages/core/bench/matmul_overhead_bench.ts
  *
  * @module
  */
-import { gradTasks, matmulGrad, planMatmul, randn, Tensor } from "@matgrad/core";
+import { matmulGrad, randn, Tensor } from "@matgrad/core";
+import { gradTasks, planMatmul } from "@matgrad/core/backend";
 import { getKernels, runGemmTask } from "@matgrad/core/kernels";
 
 const n = 64;

@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { matmul, matmulGrad, randn, setBackend } from "../../mod.ts";
-import type { DType } from "../../mod.ts";
+import { matmul, matmulGrad, randn, setBackend } from "@matgrad/core";
+import type { DType } from "@matgrad/core";
 import process from "node:process";
 
 const quick = Deno.args.includes("--quick");

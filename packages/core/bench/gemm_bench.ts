@@ -1,5 +1,5 @@
-import { matmul, matmulGrad, randn, setBackend } from "../../mod.ts";
-import { wasmFeatures } from "./loader.ts";
+import { matmul, matmulGrad, randn, setBackend } from "@matgrad/core";
+import { wasmFeatures } from "@matgrad/core/kernels";
 
 // `deno bench kernels/wasm/gemm_bench.ts`; for GFLOP/s tables run gflops.ts.
 const features = wasmFeatures();
