@@ -67,7 +67,7 @@ export function formatBytes(bytes: number): string {
     v /= 1024;
     i++;
   }
-  const text = i === 0 ? String(v) : Number.isInteger(v) ? String(v) : v.toPrecision(3);
+  const text = i === 0 ? String(v) : String(Number(v.toPrecision(3)));
   return `${text} ${units[i]}`;
 }
 

@@ -1,0 +1,189 @@
+/**
+ * Training steps serially and with the pool as the executor (the calling
+ * thread and one worker), in samples per second: the linear model of the
+ * main benchmark, a two-layer MLP with Adam, and the CLI demo's default
+ * model. Every step's loss on the pool must equal the serial one bit for
+ * bit, or the run fails. Medians of `--reps` repetitions, each of enough
+ * steps to last `--min-rep-ms`, serial and pool interleaved.
+ *
+ * ```sh
+ * npx deno run -A --no-check benchmarks/train_bench.ts [--reps 7] [--min-rep-ms 300] [--workers 1]
+ * ```
+ *
+ * @module
+ */
+import {
+  adam,
+  add,
+  type Executor,
+  matmul,
+  mse,
+  type Optimizer,
+  randn,
+  relu,
+  serialExecutor,
+  sgd,
+  Tensor,
+  valueAndGrad,
+  withExecutor,
+  zeros,
+} from "@matgrad/core";
+import { createTrainer } from "@matgrad/linear-demo";
+import { createPool } from "@matgrad/parallel";
+
+const arg = (name: string, fallback: number) => {
+  const i = Deno.args.indexOf(name);
+  return i < 0 ? fallback : Number(Deno.args[i + 1]);
+};
+const REPS = arg("--reps", 7);
+const MIN_REP_MS = arg("--min-rep-ms", 300);
+const WORKERS = arg("--workers", 1);
+
+/** One model: makes its state on an executor and returns a step that gives the loss. */
+interface Model {
+  readonly name: string;
+  readonly samples: number;
+  make(on: <T>(fn: () => T) => T): () => number;
+}
+
+const linear: Model = {
+  name: "linear 8192×256→64, float32, SGD",
+  samples: 8192,
+  make(on) {
+    const [x, y, w, b] = on(() => [
+      randn([8192, 256], { seed: 1 }),
+      randn([8192, 64], { seed: 2 }),
+      zeros([256, 64]),
+      zeros([64]),
+    ]);
+    const step = valueAndGrad((w: Tensor, b: Tensor) => mse(add(matmul(x, w), b), y), [0, 1]);
+    const opt = sgd({ lr: 0.01 });
+    return () =>
+      on(() => {
+        const r = step(w, b);
+        opt.step([w, b], r.grad);
+        return r.value.item();
+      });
+  },
+};
+
+const mlp: Model = {
+  name: "MLP 8192×256→256 relu→64, float32, Adam",
+  samples: 8192,
+  make(on) {
+    const [x, y, w1, b1, w2, b2] = on(() => [
+      randn([8192, 256], { seed: 1 }),
+      randn([8192, 64], { seed: 2 }),
+      randn([256, 256], { seed: 3, std: 1 / 16 }),
+      zeros([256]),
+      randn([256, 64], { seed: 4, std: 1 / 16 }),
+      zeros([64]),
+    ]);
+    const loss = (w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) =>
+      mse(add(matmul(relu(add(matmul(x, w1), b1)), w2), b2), y);
+    const step = valueAndGrad(loss, [0, 1, 2, 3]);
+    const opt: Optimizer = adam({ lr: 1e-3 });
+    const params = [w1, b1, w2, b2];
+    return () =>
+      on(() => {
+        const r = step(w1, b1, w2, b2);
+        opt.step(params, r.grad);
+        return r.value.item();
+      });
+  },
+};
+
+// The demo's defaults: batches of 512 rows of 128 features and 16 outputs, float64, SGD with
+// momentum 0.9, through the demo's own trainer (apps/linear-demo), on the pool or serially.
+const DEMO = "CLI demo default: batch 512×128→16, float64, SGD momentum";
+
+function demoStep(executor: Executor | undefined): () => Promise<number> {
+  const trainer = createTrainer(
+    128,
+    16,
+    { optimizer: "sgd", lr: 0.02, momentum: 0.9 },
+    executor as never,
+  );
+  const xb = trainer.buffer(512 * 128), yb = trainer.buffer(512 * 16);
+  xb.set(randn([512 * 128], { seed: 1, dtype: "float64" }).data);
+  yb.set(randn([512 * 16], { seed: 2, dtype: "float64" }).data);
+  const x = new Tensor(xb, [512, 128]), y = new Tensor(yb, [512, 16]);
+  return () => trainer.step(x, y);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+async function timeSteps(
+  step: () => number | Promise<number>,
+): Promise<{ rate: number; losses: number[] }> {
+  const losses: number[] = [];
+  // Warm-up, then repetitions of as many steps as fill MIN_REP_MS.
+  const t0 = performance.now();
+  let steps = 0;
+  while (performance.now() - t0 < MIN_REP_MS || steps < 3) {
+    losses.push(await step());
+    steps++;
+  }
+  const perRep = Math.max(3, steps);
+  const rates: number[] = [];
+  for (let r = 0; r < REPS; r++) {
+    const s = performance.now();
+    for (let i = 0; i < perRep; i++) losses.push(await step());
+    rates.push(perRep / ((performance.now() - s) / 1000));
+  }
+  return { rate: median(rates), losses };
+}
+
+const pool = createPool({ workers: WORKERS });
+await pool.ready();
+const cpu = (() => {
+  try {
+    return Deno.readTextFileSync("/proc/cpuinfo").match(/model name\s*:\s*(.*)/)?.[1] ?? "?";
+  } catch {
+    return "?";
+  }
+})();
+console.log(
+  `${cpu}, ${navigator.hardwareConcurrency} hardware threads; pool: ${pool.threads} threads`,
+);
+console.log(`median of ${REPS} repetitions of ≥ ${MIN_REP_MS} ms each\n`);
+console.log("| model | serial samples/s | pool samples/s | pool / serial | step losses |");
+console.log("| --- | ---: | ---: | ---: | --- |");
+let failed = false;
+const runs: [
+  string,
+  number,
+  () => () => number | Promise<number>,
+  () => () => number | Promise<number>,
+][] = [
+  ...[linear, mlp].map((m) =>
+    [
+      m.name,
+      m.samples,
+      () => m.make((fn) => withExecutor(serialExecutor, fn)),
+      () => m.make((fn) => withExecutor(pool, fn)),
+    ] as [string, number, () => () => number, () => () => number]
+  ),
+  [DEMO, 512, () => demoStep(undefined), () => demoStep(pool)],
+];
+for (const [name, samples, serialMake, poolMake] of runs) {
+  const serialStep = serialMake();
+  const poolStep = poolMake();
+  const model = { name, samples };
+  const s = await timeSteps(serialStep);
+  const p = await timeSteps(poolStep);
+  const n = Math.min(s.losses.length, p.losses.length);
+  const same = s.losses.slice(0, n).every((v, i) => Object.is(v, p.losses[i]));
+  if (!same) failed = true;
+  const rate = (r: number) => Math.round(r * model.samples).toLocaleString("en-US");
+  console.log(
+    `| ${model.name} | ${rate(s.rate)} | ${rate(p.rate)} | ${(p.rate / s.rate).toFixed(2)}× | ${
+      same ? `equal, ${n} steps` : "DIFFER"
+    } |`,
+  );
+}
+pool.close();
+if (failed) Deno.exit(1);
