@@ -1,7 +1,7 @@
 /**
- * Memory stays bounded: RSS over 20,000 small and 200 large async pool
- * calls, 50 in flight at a time, after a warm-up of the same mix. Prints
- * the RSS after the warm-up and after the run, and the growth between.
+ * Memory stays bounded: RSS over rounds of 20,000 small and 200 large async
+ * pool calls, 50 in flight at a time, with the results disposed as they
+ * arrive, and with them dropped (left to the collector).
  *
  *     cd packages/parallel && npx deno run -A --no-check rss_bench.ts
  *
@@ -9,20 +9,24 @@
  */
 import { randn } from "@matgrad/core";
 import { createPool } from "./mod.ts";
+import { heapStats } from "./heap.ts";
 
 const pool = createPool({ workers: 1, serialBelowFlops: 0 });
 await pool.ready();
 const small = Array.from({ length: 16 }, (_, i) => [randn([8 + i, 16]), randn([16, 12])] as const);
 const large = [randn([256, 256], { seed: 1 }), randn([256, 256], { seed: 2 })] as const;
 
-async function mix(smallCalls: number, largeCalls: number): Promise<void> {
+async function round(dispose: boolean): Promise<void> {
   const inFlight = new Set<Promise<unknown>>();
-  const every = Math.floor(smallCalls / largeCalls);
-  for (let i = 0; i < smallCalls; i++) {
-    const [a, b] = i % every === 0 ? large : small[i % small.length]!;
-    // Results are dropped, not disposed, as most code does: their memory comes back when the
-    // collector finds their arrays unreachable.
-    const call: Promise<unknown> = pool.matmulGrad(a, b, randn([a.shape[0]!, b.shape[1]!]));
+  for (let i = 0; i < 20_000; i++) {
+    const [a, b] = i % 100 === 0 ? large : small[i % small.length]!;
+    const dC = randn([a.shape[0]!, b.shape[1]!]);
+    const call: Promise<unknown> = pool.matmulGrad(a, b, dC).then((g) => {
+      if (!dispose) return;
+      g.dA.dispose();
+      g.dB.dispose();
+      dC.dispose();
+    });
     inFlight.add(call);
     call.finally(() => inFlight.delete(call));
     if (inFlight.size >= 50) await Promise.race(inFlight);
@@ -30,14 +34,16 @@ async function mix(smallCalls: number, largeCalls: number): Promise<void> {
   await Promise.all(inFlight);
 }
 
-const mib = (b: number) => (b / 2 ** 20).toFixed(1);
-await mix(20_000, 200);
-const before = Deno.memoryUsage().rss;
-const t0 = performance.now();
-await mix(20_000, 200);
-const after = Deno.memoryUsage().rss;
-console.log(
-  `RSS after warm-up ${mib(before)} MiB, after 20,000 small + 200 large calls ${mib(after)} MiB: ` +
-    `grew ${mib(after - before)} MiB (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-);
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+for (const dispose of [true, false]) {
+  await round(dispose); // warm-up
+  const before = Deno.memoryUsage().rss;
+  for (let r = 0; r < 3; r++) await round(dispose);
+  const after = Deno.memoryUsage().rss;
+  console.log(
+    `results ${dispose ? "disposed" : "dropped"}: RSS ${mib(before)} after the warm-up, ` +
+      `${mib(after)} after 3 more rounds (grew ${mib(after - before)}); shared heap ` +
+      `${mib(heapStats().bytes)}`,
+  );
+}
 pool.close();

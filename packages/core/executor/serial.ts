@@ -13,7 +13,7 @@ import type { Allocation, Executor } from "./executor.ts";
 // Smaller buffers are cheaper to allocate than to track.
 const POOL_FROM_BYTES = 4096;
 // Free buffers kept, in bytes, beyond which released ones go to the collector.
-const KEEP_BYTES = 256 << 20;
+const KEEP_BYTES = 64 << 20;
 
 class SerialExecutor implements Executor {
   readonly name = "serial";
