@@ -116,25 +116,37 @@ function median(xs: number[]): number {
   return s[s.length >> 1]!;
 }
 
-async function timeSteps(
-  step: () => number | Promise<number>,
-): Promise<{ rate: number; losses: number[] }> {
-  const losses: number[] = [];
-  // Warm-up, then repetitions of as many steps as fill MIN_REP_MS.
+/** Steps of `step` for at least MIN_REP_MS (and 3 steps): the warm-up, and the steps per repetition. */
+async function warmUp(step: () => number | Promise<number>, losses: number[]): Promise<number> {
   const t0 = performance.now();
   let steps = 0;
   while (performance.now() - t0 < MIN_REP_MS || steps < 3) {
     losses.push(await step());
     steps++;
   }
-  const perRep = Math.max(3, steps);
-  const rates: number[] = [];
+  return steps;
+}
+
+/**
+ * Samples/s of each step function, median of REPS repetitions. The
+ * repetitions alternate between the functions, so that a slow stretch of a
+ * shared machine falls on both rather than on whichever ran second.
+ */
+async function timeInterleaved(
+  steps: readonly (() => number | Promise<number>)[],
+): Promise<{ rate: number; losses: number[] }[]> {
+  const losses = steps.map(() => [] as number[]);
+  const perRep: number[] = [];
+  for (let i = 0; i < steps.length; i++) perRep.push(await warmUp(steps[i]!, losses[i]!));
+  const rates = steps.map(() => [] as number[]);
   for (let r = 0; r < REPS; r++) {
-    const s = performance.now();
-    for (let i = 0; i < perRep; i++) losses.push(await step());
-    rates.push(perRep / ((performance.now() - s) / 1000));
+    for (let i = 0; i < steps.length; i++) {
+      const s = performance.now();
+      for (let j = 0; j < perRep[i]!; j++) losses[i]!.push(await steps[i]!());
+      rates[i]!.push(perRep[i]! / ((performance.now() - s) / 1000));
+    }
   }
-  return { rate: median(rates), losses };
+  return steps.map((_, i) => ({ rate: median(rates[i]!), losses: losses[i]! }));
 }
 
 const pool = createPool({ workers: WORKERS });
@@ -173,8 +185,10 @@ for (const [name, samples, serialMake, poolMake] of runs) {
   const serialStep = serialMake();
   const poolStep = poolMake();
   const model = { name, samples };
-  const s = await timeSteps(serialStep);
-  const p = await timeSteps(poolStep);
+  const [s, p] = await timeInterleaved([serialStep, poolStep]) as [
+    { rate: number; losses: number[] },
+    { rate: number; losses: number[] },
+  ];
   const n = Math.min(s.losses.length, p.losses.length);
   const same = s.losses.slice(0, n).every((v, i) => Object.is(v, p.losses[i]));
   if (!same) failed = true;

@@ -109,7 +109,22 @@ const LIMIT = 1 << 30;
 // Bytes of the matrix-vector kernels' operand chunks (well inside L2).
 const CHUNK = 1 << 18;
 
+// How much longer than its data a streamed slab's whole span may be and
+// still be copied whole. Rows shorter than 512 go in by a JavaScript loop
+// at about three times the cost per element of one `set` of the span, so a
+// slab of half of each row (a band of a transposed operand, as a thread's
+// share of a gradient reads it) is cheaper copied whole: the 64-row half of
+// a 128×512ᵀ·512×16 float32 product took as long as the whole product.
+const slabSlack = (cols: number): number => cols < 512 ? 3 : 1.25;
+
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+
+// Row blocks of equal height (in whole tiles) rather than full blocks and a
+// short last one: a thread's share of rows is rarely a multiple of the block
+// height, and a 64-row share cut 60 + 4 spent a whole pass over the packed B
+// panel on a 4-row tail. Blocking along the rows never changes the bits.
+const evenBlock = (len: number, max: number, tile: number): number =>
+  len <= max ? max : roundUp(Math.ceil(len / Math.ceil(len / max)), tile);
 
 function copyRows32(
   view: Float32Array,
@@ -272,7 +287,7 @@ export function createWasmGemm(
     ldc: number,
     accumulate: boolean,
   ): void => {
-    const { es, mr, nr, mc: MC, nc: NC } = kd.shape;
+    const { es, mr, nr, nc: NC } = kd.shape;
     // The same for every block of a product, since it depends only on k.
     const KC = k <= kd.shape.singleK ? k : kd.shape.kc;
     const [aRows, aCols] = transA ? [k, m] : [m, k];
@@ -284,6 +299,10 @@ export function createWasmGemm(
       : short
       ? kd.mkRowsShort
       : kd.mkRows;
+    // The height of the tile that runs. Row blocks are whole tiles, so that
+    // no block's edge tile writes into the rows of the next.
+    const tileRows = k === 1 ? 1 : mkRows ? kd.shape.rows : mr;
+    const MC = evenBlock(m, kd.shape.mc, tileRows);
     // Each slab of B (one depth block of one column panel) is read once, and
     // so is each block of A when there is one column panel: each goes in just
     // before the packing or the kernel reads it, so that read hits L2 rather
@@ -298,8 +317,8 @@ export function createWasmGemm(
     const [bHeldRows, bHeldCols] = transB ? [ncMax, kcMax] : [kcMax, ncMax];
     // A block or slab copied whole spans the rest of its rows too, read
     // again for every block: only worth it when that rest is small.
-    const ldaw = copiedLd(aHeldRows, aHeldCols, lda, streamA ? 1.25 : 2);
-    const ldbw = copiedLd(bHeldRows, bHeldCols, ldb, 1.25);
+    const ldaw = copiedLd(aHeldRows, aHeldCols, lda, streamA ? slabSlack(aHeldCols) : 2);
+    const ldbw = copiedLd(bHeldRows, bHeldCols, ldb, slabSlack(bHeldCols));
     reset();
     // The unpacked kernel's edge tile reads up to `rows − 1` rows past A.
     const aExtra = mkRows ? kd.shape.rows * ldaw : 0;
@@ -310,7 +329,6 @@ export function createWasmGemm(
     // unpacked kernel's edge tile writes up to `rows − 1` rows past C, the
     // packed one's up to `mr − 1`, and padding to the larger of the two let a
     // 4-row edge tile run into the packed B panel allocated next.
-    const tileRows = k === 1 ? 1 : mkRows ? kd.shape.rows : mr;
     const cRows = roundUp(single ? mcMax : m, tileRows);
     const cPtr = alloc(cRows * ldcw * es);
     const paPtr = alloc(Math.min(MC, roundUp(m, mr)) * kcMax * es);
