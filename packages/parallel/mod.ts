@@ -50,7 +50,7 @@
  *
  * @module
  */
-export { PoolClosedError, WorkerError } from "./errors.ts";
+export { PoolClosedError, PoolUnsupportedError, WorkerError } from "./errors.ts";
 export { SERIAL_BELOW_FLOPS } from "./crossover.ts";
 export { createPool, Pool, type PoolOptions } from "./pool.ts";
 export { isShared, sharedZeros, toShared } from "./shared.ts";

@@ -96,7 +96,9 @@ function host(): Host {
         });
       },
       post: (message) => scope.postMessage(message),
-      close: () => scope.close(),
+      // Bun's worker scope has no close(); there, as in Node, exiting ends only the worker.
+      close: () =>
+        typeof scope.close === "function" ? scope.close() : g.process?.exit(1),
     };
   }
   const process = g.process;
