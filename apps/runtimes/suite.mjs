@@ -165,7 +165,8 @@ function cases() {
         const p = await valueAndGradParallel(loss, pool, [0, 1, 2])(w1, b1, w2);
         const s = core.valueAndGrad(loss, [0, 1, 2])(w1, b1, w2);
         // Copied out: valueAndGrad disposes a call's intermediates at its next call.
-        const keep = (r) => [r.value, ...r.grad].map((t) => new core.Tensor(t.data.slice(), t.shape));
+        const keep = (r) =>
+          [r.value, ...r.grad].map((t) => new core.Tensor(t.data.slice(), t.shape));
         return [keep(p), keep(s)];
       }]);
     }
@@ -187,10 +188,14 @@ function backends() {
   return list;
 }
 
-/** Runs every bit-exact case under each backend; returns name → hash, and checks pool = serial. */
+/**
+ * Runs every bit-exact case under each backend; returns name → hash, and checks pool = serial.
+ * @returns {Promise<Record<string, string>>}
+ */
 export async function computeHashes() {
   const { name: backend0, fused: fused0 } = getKernels();
   const pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  /** @type {Record<string, string>} */
   const hashes = {};
   try {
     await pool.ready();
@@ -216,8 +221,11 @@ export function readExpected() {
   return JSON.parse(readFileSync(fileURLToPath(EXPECTED_URL), "utf8"));
 }
 
-/** The hashes of this runtime equal Deno's. */
-export async function checkHashes(hashes = undefined) {
+/**
+ * The hashes of this runtime equal Deno's.
+ * @param {Record<string, string>} [hashes] computed already, else computed here
+ */
+export async function checkHashes(hashes) {
   const got = hashes ?? await computeHashes();
   const expected = readExpected();
   const names = new Set([...Object.keys(expected), ...Object.keys(got)]);
@@ -246,7 +254,9 @@ async function without(name, fn) {
   globalThis[name] = undefined;
   if (name === "Worker" && typeof getBuiltin === "function") {
     process.getBuiltinModule = (id) =>
-      id === "node:worker_threads" || id === "worker_threads" ? undefined : getBuiltin.call(process, id);
+      id === "node:worker_threads" || id === "worker_threads"
+        ? undefined
+        : getBuiltin.call(process, id);
   }
   try {
     await fn();
@@ -278,47 +288,61 @@ export const faultTests = [
       pool.close();
     }
   }],
-  ["a worker terminated mid-job rejects the call in flight with a WorkerError and is replaced", async () => {
-    const pool = createPool({ workers: 2, serialBelowFlops: 0 });
-    try {
-      await pool.ready();
-      await works(pool);
-      // A job long enough (millions of elements, on worker 0 alone) to be running when killed.
-      const x = parallel.sharedZeros([1 << 23], "float32");
-      const task = { kind: "unary", op: 0, x: x.data, out: x.data, c: 0, units: 1 << 23, work: 1 };
-      const call = hooks(pool).run(0, { task, from: 0, to: 1 << 23 });
-      hooks(pool).kill(0, "terminate");
-      await checkRejects(call, (e) => {
-        check(e instanceof WorkerError, `not a WorkerError: ${e}`);
-        checkEqual(e.message, "run: worker 0 was terminated; the call was abandoned", "message");
-      }, "the call in flight");
-      checkEqual(hooks(pool).started(), 3, "workers started");
-      await works(pool);
-      await works(pool);
-    } finally {
-      pool.close();
-    }
-  }],
-  ["a worker that crashes rejects the call in flight with a WorkerError and is replaced", async () => {
-    const pool = createPool({ workers: 2, serialBelowFlops: 0 });
-    try {
-      await pool.ready();
-      await works(pool);
-      hooks(pool).kill(0, "crash"); // dies of an uncaught error when it reads the next job
-      await checkRejects(pool.matmulGrad(fa, fb, fdC), (e) => {
-        check(e instanceof WorkerError, `not a WorkerError: ${e}`);
-        const want =
-          /^matmulGrad: worker 0 crashed with an uncaught error: Error: crash requested by a test; the call was abandoned$/;
-        check(want.test(e.message), `message: ${e.message}`);
-        check(/crash requested by a test/.test(e.cause?.stack ?? ""), "the worker's stack");
-      }, "the call in flight");
-      checkEqual(hooks(pool).started(), 3, "workers started");
-      await works(pool);
-      await works(pool);
-    } finally {
-      pool.close();
-    }
-  }],
+  [
+    "a worker terminated mid-job rejects the call in flight with a WorkerError and is replaced",
+    async () => {
+      const pool = createPool({ workers: 2, serialBelowFlops: 0 });
+      try {
+        await pool.ready();
+        await works(pool);
+        // A job long enough (millions of elements, on worker 0 alone) to be running when killed.
+        const x = parallel.sharedZeros([1 << 23], "float32");
+        const task = {
+          kind: "unary",
+          op: 0,
+          x: x.data,
+          out: x.data,
+          c: 0,
+          units: 1 << 23,
+          work: 1,
+        };
+        const call = hooks(pool).run(0, { task, from: 0, to: 1 << 23 });
+        hooks(pool).kill(0, "terminate");
+        await checkRejects(call, (e) => {
+          check(e instanceof WorkerError, `not a WorkerError: ${e}`);
+          checkEqual(e.message, "run: worker 0 was terminated; the call was abandoned", "message");
+        }, "the call in flight");
+        checkEqual(hooks(pool).started(), 3, "workers started");
+        await works(pool);
+        await works(pool);
+      } finally {
+        pool.close();
+      }
+    },
+  ],
+  [
+    "a worker that crashes rejects the call in flight with a WorkerError and is replaced",
+    async () => {
+      const pool = createPool({ workers: 2, serialBelowFlops: 0 });
+      try {
+        await pool.ready();
+        await works(pool);
+        hooks(pool).kill(0, "crash"); // dies of an uncaught error when it reads the next job
+        await checkRejects(pool.matmulGrad(fa, fb, fdC), (e) => {
+          check(e instanceof WorkerError, `not a WorkerError: ${e}`);
+          const want =
+            /^matmulGrad: worker 0 crashed with an uncaught error: Error: crash requested by a test; the call was abandoned$/;
+          check(want.test(e.message), `message: ${e.message}`);
+          check(/crash requested by a test/.test(e.cause?.stack ?? ""), "the worker's stack");
+        }, "the call in flight");
+        checkEqual(hooks(pool).started(), 3, "workers started");
+        await works(pool);
+        await works(pool);
+      } finally {
+        pool.close();
+      }
+    },
+  ],
   ["close() rejects pending and later calls with PoolClosedError", async () => {
     const pool = createPool({ workers: 2, serialBelowFlops: 0 });
     await pool.ready();
@@ -395,51 +419,60 @@ async function secondCore() {
 }
 
 export const copyTests = [
-  ["a tensor of a second copy of core is a tensor to the first copy's ops and to the pool", async () => {
-    const { copy: other, tmp } = await secondCore();
-    const pool = createPool({ workers: 2, serialBelowFlops: 0 });
-    try {
-      check(other.Tensor !== core.Tensor, "the copy is the same module");
-      const a = make(other, [33, 17], "float32", 1);
-      const b = make(other, [17, 9], "float64", 2);
-      const dC = make(core, [33, 9], "float64", 3);
-      check(core.isTensor(a) && a instanceof core.Tensor, "isTensor / instanceof across copies");
-      check(!(new Float32Array(1) instanceof core.Tensor), "a typed array is no tensor");
-      check(other.isTensor(dC) && dC instanceof other.Tensor, "and the other way");
-      // Copy B's tensors through copy A's ops, and the reverse.
-      sameBits(core.matmul(a, b), other.matmul(a, b), "matmul");
-      const s = core.matmulGrad(a, b, dC);
-      const t = other.matmulGrad(a, b, dC);
-      sameBits(s.dA, t.dA, "dA");
-      sameBits(s.dB, t.dB, "dB");
-      sameBits(core.transpose(a), other.transpose(a), "transpose");
-      sameBits(core.reshape(a, [17, 33]), other.reshape(a, [17, 33]), "reshape");
-      // The pool (built on copy A) takes copy B's tensors and gives copy A's bits.
-      await pool.ready();
-      const p = await pool.matmulGrad(a, b, dC);
-      sameBits(p.dA, s.dA, "pool dA");
-      sameBits(p.dB, s.dB, "pool dB");
-      const out = parallel.sharedZeros([33, 9], "float64");
-      await pool.matmul(a, b, { out });
-      sameBits(out, core.matmul(a, b), "pool matmul into out");
-      // Autograd and the optimizers of copy A on copy B's parameters.
-      const x = make(other, [40, 17], "float32", 4);
-      const y = make(other, [40, 1], "float32", 5);
-      const w = make(other, [17, 1], "float32", 6);
-      const f = (w) => core.mse(core.matmul(x, w), y);
-      const serial = core.valueAndGrad(f)(w);
-      const onPool = await valueAndGradParallel(f, pool)(w);
-      sameBits(onPool.value, serial.value, "value");
-      sameBits(onPool.grad, serial.grad, "grad");
-      const wCopy = new other.Tensor(w.data.slice(), w.shape);
-      core.sgd({ lr: 0.1 }).step([w], [serial.grad]);
-      other.sgd({ lr: 0.1 }).step([wCopy], [serial.grad]);
-      sameBits(w, wCopy, "sgd step");
-    } finally {
-      pool.close();
-      rmSync(tmp, { recursive: true, force: true });
-    }
-  }],
+  [
+    "a tensor of a second copy of core is a tensor to the first copy's ops and to the pool",
+    async () => {
+      const { copy: other, tmp } = await secondCore();
+      const pool = createPool({ workers: 2, serialBelowFlops: 0 });
+      try {
+        check(other.Tensor !== core.Tensor, "the copy is the same module");
+        const a = make(other, [33, 17], "float32", 1);
+        const b = make(other, [17, 9], "float64", 2);
+        const dC = make(core, [33, 9], "float64", 3);
+        check(core.isTensor(a) && a instanceof core.Tensor, "isTensor / instanceof across copies");
+        check(!(new Float32Array(1) instanceof core.Tensor), "a typed array is no tensor");
+        check(other.isTensor(dC) && dC instanceof other.Tensor, "and the other way");
+        // Copy B's tensors through copy A's ops, and the reverse.
+        sameBits(core.matmul(a, b), other.matmul(a, b), "matmul");
+        const s = core.matmulGrad(a, b, dC);
+        const t = other.matmulGrad(a, b, dC);
+        sameBits(s.dA, t.dA, "dA");
+        sameBits(s.dB, t.dB, "dB");
+        sameBits(core.transpose(a), other.transpose(a), "transpose");
+        sameBits(core.reshape(a, [17, 33]), other.reshape(a, [17, 33]), "reshape");
+        const bytes = core.encodeSafetensors({ a, b });
+        sameBits(core.decodeSafetensors(bytes).tensors.b, b, "safetensors");
+        const report = core.checkGrad((b) => core.sum(core.square(b)), [
+          make(other, [3, 2], "float64", 9),
+        ]);
+        check(report.ok === true, `checkGrad on a copy's tensor: ${report.text}`);
+        // The pool (built on copy A) takes copy B's tensors and gives copy A's bits.
+        await pool.ready();
+        const p = await pool.matmulGrad(a, b, dC);
+        sameBits(p.dA, s.dA, "pool dA");
+        sameBits(p.dB, s.dB, "pool dB");
+        const out = parallel.sharedZeros([33, 9], "float64");
+        await pool.matmul(a, b, { out });
+        sameBits(out, core.matmul(a, b), "pool matmul into out");
+        // Autograd and the optimizers of copy A on copy B's parameters.
+        const x = make(other, [40, 17], "float32", 4);
+        const y = make(other, [40, 1], "float32", 5);
+        const w = make(other, [17, 1], "float32", 6);
+        const f = (w) => core.mse(core.matmul(x, w), y);
+        const serial = core.valueAndGrad(f)(w);
+        const onPool = await valueAndGradParallel(f, pool)(w);
+        sameBits(onPool.value, serial.value, "value");
+        sameBits(onPool.grad, serial.grad, "grad");
+        const wCopy = new other.Tensor(w.data.slice(), w.shape);
+        core.sgd({ lr: 0.1 }).step([w], [serial.grad]);
+        other.sgd({ lr: 0.1 }).step([wCopy], [serial.grad]);
+        sameBits(w, wCopy, "sgd step");
+      } finally {
+        pool.close();
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    },
+  ],
 ];
 
 /**

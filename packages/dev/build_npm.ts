@@ -45,6 +45,22 @@ export function rewriteImports(code: string): string {
   );
 }
 
+/**
+ * TypeScript 5.9's `transpileDeclaration` declares a class method keyed by a
+ * well-known symbol twice, as a property and as a method (`[Symbol.asyncDispose]`,
+ * `static [Symbol.hasInstance]`), which a consumer's type check rejects as a
+ * duplicate: the property form is dropped where the method form exists.
+ */
+export function dedupeSymbolMembers(dts: string): string {
+  const lines = dts.split("\n");
+  return lines.filter((line) => {
+    const m = /^\s*(static )?\[Symbol\.(\w+)\]: \(.*\) => .*;$/.exec(line);
+    if (m === null) return true;
+    const method = `${m[1] ?? ""}[Symbol.${m[2]}](`;
+    return !lines.some((other) => other.trimStart().startsWith(method));
+  }).join("\n");
+}
+
 async function* modules(dir: URL, rel = ""): AsyncGenerator<string> {
   for await (const entry of Deno.readDir(new URL(rel, dir))) {
     if (entry.isDirectory) {
@@ -94,7 +110,7 @@ export async function buildPackage(pkg: string): Promise<number> {
     await Deno.writeTextFile(out, rewriteImports(js.code));
     await Deno.writeTextFile(
       new URL(rel.replace(/\.ts$/, ".d.ts"), dist),
-      rewriteImports(dts.outputText),
+      rewriteImports(dedupeSymbolMembers(dts.outputText)),
     );
     count++;
   }

@@ -61,7 +61,13 @@ import {
 } from "./protocol.ts";
 import { checkShared } from "./shared.ts";
 import { WORKER_SRC } from "./_generated/worker_src.ts";
-import { hardwareThreads, type Missing, missingFeature, startWorker, type WorkerHandle } from "./spawn.ts";
+import {
+  hardwareThreads,
+  type Missing,
+  missingFeature,
+  startWorker,
+  type WorkerHandle,
+} from "./spawn.ts";
 
 /** Options of {@linkcode createPool}. */
 export interface PoolOptions {
@@ -158,7 +164,7 @@ const SLICE_MS = 20;
 const START_MS = 30_000;
 
 /**
- * A fixed set of Web Workers that, with the calling thread, run core's ops
+ * A fixed set of workers that, with the calling thread, run core's ops
  * in parallel: an {@linkcode Executor}. Make it the executor
  * (`setExecutor(pool)` or `withExecutor(pool, fn)`) and every op splits its
  * work across the threads, with exactly the serial executor's bits; or call
@@ -258,8 +264,10 @@ export class Pool implements Executor, AsyncDisposable {
     this.name = this.#serial ? `pool of 0 (serial: no ${missing})` : `pool of ${workers}`;
     this.#serialBelow = serialBelow;
     // A serial pool never shares these, so plain memory does where shared is missing.
-    const Buffer = (missing === "SharedArrayBuffer" ? ArrayBuffer : SharedArrayBuffer) as
-      typeof SharedArrayBuffer;
+    const Buffer =
+      (missing === "SharedArrayBuffer"
+        ? ArrayBuffer
+        : SharedArrayBuffer) as typeof SharedArrayBuffer;
     this.#control = new Buffer(controlBytes(workers));
     this.#ctl = new Int32Array(this.#control, 0, workers * SLOT);
     this.#commandBuffer = this.#serial
@@ -888,12 +896,22 @@ function crashError(report: CrashReport): Error {
 }
 
 /**
- * Starts a pool of `workers` Web Workers (default: one fewer than the
- * hardware threads, since the calling thread computes too). Workers start
- * once, from a self-contained module (no file or network access, no Deno
- * permissions), and are reused by every call.
+ * Starts a pool of `workers` workers (default: one fewer than the hardware
+ * threads, since the calling thread computes too). Workers start once, from
+ * a self-contained module (no file or network access, no Deno permissions),
+ * and are reused by every call: Web Workers from a Blob URL in Deno,
+ * browsers and Bun, `node:worker_threads` from a `data:` URL in Node, as
+ * feature detection finds them.
  *
- * @throws {RangeError} if `workers` is not a positive integer.
+ * Where the runtime has no workers or no growable SharedArrayBuffer, this
+ * throws a {@linkcode PoolUnsupportedError} naming what is missing, or, with
+ * `fallback: "serial"`, returns a pool of no workers that runs every op on
+ * the calling thread ({@linkcode Pool.serialReason} says why).
+ *
+ * @throws {RangeError} if `workers` is not a positive integer, or an option
+ * has a wrong value.
+ * @throws {PoolUnsupportedError} if workers or shared memory are missing and
+ * `fallback` is not `"serial"`.
  * @example
  * ```ts
  * import { createPool } from "@matgrad/parallel";

@@ -97,8 +97,7 @@ function host(): Host {
       },
       post: (message) => scope.postMessage(message),
       // Bun's worker scope has no close(); there, as in Node, exiting ends only the worker.
-      close: () =>
-        typeof scope.close === "function" ? scope.close() : g.process?.exit(1),
+      close: () => typeof scope.close === "function" ? scope.close() : g.process?.exit(1),
     };
   }
   const process = g.process;
