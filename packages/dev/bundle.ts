@@ -59,6 +59,8 @@ export async function bundle(entry: string, options: BundleOptions = {}): Promis
       write: false,
       logLevel: "silent",
       legalComments: "none",
+      // The workspace packages' sources (package.json `exports`: `deno`), not their dist/ build.
+      conditions: ["deno"],
       plugins: [npmSpecifiers],
     });
     return result.outputFiles[0]!.text;

@@ -9,7 +9,10 @@
  * - no package, app or benchmark reaches into another by a relative path:
  *   they import each other by name;
  * - what is published never imports this development package;
- * - each member's package.json exports the entries its deno.json exports.
+ * - each member's package.json exports the entries its deno.json exports: as
+ *   a path, or (the published packages) as conditions — `deno` the source
+ *   file, `default` and `types` the JavaScript and declarations that
+ *   packages/dev/build_npm.ts writes for it into `dist/`, for Node and Bun.
  */
 import assert from "node:assert/strict";
 
@@ -20,6 +23,7 @@ const MEMBERS = [
   "packages/dev",
   "apps/linear-demo",
   "apps/web-demo",
+  "apps/runtimes",
   "benchmarks",
 ];
 const SKIP = new Set(["node_modules", "_generated", "dist", "results", ".ci-deno-dir"]);
@@ -122,7 +126,21 @@ Deno.test("layering: each member's package.json exports what its deno.json expor
     const deno = JSON.parse(await Deno.readTextFile(new URL(`${m}/deno.json`, ROOT)));
     const pkg = JSON.parse(await Deno.readTextFile(new URL(`${m}/package.json`, ROOT)));
     const entries = (e: unknown) =>
-      e === undefined ? {} : typeof e === "string" ? { ".": e } : e as Record<string, string>;
-    assert.deepEqual(entries(pkg.exports), entries(deno.exports), m);
+      e === undefined ? {} : typeof e === "string" ? { ".": e } : e as Record<string, unknown>;
+    const sources: Record<string, unknown> = {};
+    for (const [name, target] of Object.entries(entries(pkg.exports))) {
+      if (typeof target === "string") {
+        sources[name] = target;
+        continue;
+      }
+      const { deno: source, types, default: js, ...rest } = target as Record<string, string>;
+      assert.deepEqual(Object.keys(target as object), ["types", "deno", "default"], `${m} ${name}`);
+      assert.deepEqual(rest, {});
+      const built = String(source).replace(/^\.\//, "./dist/").replace(/\.ts$/, "");
+      assert.equal(js, `${built}.js`, `${m} ${name}: default`);
+      assert.equal(types, `${built}.d.ts`, `${m} ${name}: types`);
+      sources[name] = source;
+    }
+    assert.deepEqual(sources, entries(deno.exports), m);
   }
 });

@@ -21,6 +21,8 @@ Deno.test("the README's import map for a checkout runs a script outside the work
     await Deno.mkdir(`${dir}/script`);
     // comlink from the clone's node_modules, so that the test needs no registry.
     map.imports["npm:comlink@4.4.2"] = "../matgrad/node_modules/comlink/dist/esm/comlink.mjs";
+    map.imports["npm:comlink@4.4.2/dist/esm/node-adapter.mjs"] =
+      "../matgrad/node_modules/comlink/dist/esm/node-adapter.mjs";
     await Deno.writeTextFile(`${dir}/script/deno.json`, JSON.stringify(map));
     await Deno.writeTextFile(
       `${dir}/script/main.ts`,

@@ -50,3 +50,32 @@ export class WorkerError extends Error {
     this.name = "WorkerError";
   }
 }
+
+/**
+ * Thrown by `createPool` (with the default `fallback: "error"`) where the
+ * runtime lacks what the pool needs: `missing` names it — `"Worker"` (no Web
+ * Worker API and no `node:worker_threads`) or `"SharedArrayBuffer"` (none,
+ * or not growable; a browser page that is not cross-origin isolated) — and
+ * the message says what to do. `createPool({ fallback: "serial" })` runs on
+ * the calling thread instead.
+ *
+ * @example
+ * ```ts
+ * import { PoolUnsupportedError } from "@matgrad/parallel";
+ * import assert from "node:assert/strict";
+ *
+ * const e = new PoolUnsupportedError("Worker", "createPool: no workers here");
+ * assert.equal(e.name, "PoolUnsupportedError");
+ * assert.equal(e.missing, "Worker");
+ * ```
+ */
+export class PoolUnsupportedError extends Error {
+  /** What the runtime lacks. */
+  readonly missing: "Worker" | "SharedArrayBuffer";
+  /** Creates the error for what is `missing`, with the given message. */
+  constructor(missing: "Worker" | "SharedArrayBuffer", message: string) {
+    super(message);
+    this.name = "PoolUnsupportedError";
+    this.missing = missing;
+  }
+}

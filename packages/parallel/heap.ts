@@ -14,7 +14,7 @@ import { runTask } from "@matgrad/core/kernels";
 const ALIGN = 64;
 const INITIAL = 1 << 20;
 /** The most the heap may grow to: 4 GiB, the reach of a typed array's byte offsets here. */
-export const HEAP_LIMIT = 2 ** 32;
+export const HEAP_LIMIT: number = 2 ** 32;
 
 let buffer: SharedArrayBuffer | undefined;
 let top = ALIGN;

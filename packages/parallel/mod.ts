@@ -1,5 +1,5 @@
 /**
- * A pool of Web Workers that runs matgrad's ops in parallel: an executor of
+ * A pool of workers that runs matgrad's ops in parallel: an executor of
  * `@matgrad/core`. Make it the executor and every op of a training step —
  * products, element-wise work, reductions, losses, optimizer updates — is
  * split across the calling thread and the workers, over a shared tensor
@@ -10,9 +10,12 @@
  * column j of dC; each element is one summation chain, computed whole by
  * one thread.
  *
- * The workers run a self-contained bundled module started from a Blob URL,
- * so the package works when consumed from JSR, npm, a bundler or a plain
- * HTTP server, and needs no Deno permissions.
+ * The workers run a self-contained bundled module started from a Blob URL
+ * (Web Workers: Deno, browsers, Bun) or a `data:` URL (`node:worker_threads`:
+ * Node), so the package works when consumed from JSR, npm, a bundler or a
+ * plain HTTP server, and needs no Deno permissions. Where workers or shared
+ * memory are missing, `createPool` throws a `PoolUnsupportedError`, or runs
+ * on the calling thread with `fallback: "serial"`.
  *
  * @example Training on every core
  * ```ts
@@ -50,7 +53,7 @@
  *
  * @module
  */
-export { PoolClosedError, WorkerError } from "./errors.ts";
+export { PoolClosedError, PoolUnsupportedError, WorkerError } from "./errors.ts";
 export { SERIAL_BELOW_FLOPS } from "./crossover.ts";
 export { createPool, Pool, type PoolOptions } from "./pool.ts";
 export { isShared, sharedZeros, toShared } from "./shared.ts";

@@ -14,6 +14,7 @@ import {
   type MatmulGradOptions,
   type MatmulGrads,
   type MatmulOutOptions,
+  serialExecutor,
   type Tensor,
   withExecutor,
 } from "@matgrad/core";
@@ -37,7 +38,7 @@ import {
   taskBuffers,
   wasmFeatures,
 } from "@matgrad/core/kernels";
-import { PoolClosedError, WorkerError } from "./errors.ts";
+import { PoolClosedError, PoolUnsupportedError, WorkerError } from "./errors.ts";
 import { SERIAL_BELOW_FLOPS } from "./crossover.ts";
 import { heapAllocation, heapBuffer, heapRelease, heapSupported, inHeap } from "./heap.ts";
 import {
@@ -60,6 +61,13 @@ import {
 } from "./protocol.ts";
 import { checkShared } from "./shared.ts";
 import { WORKER_SRC } from "./_generated/worker_src.ts";
+import {
+  hardwareThreads,
+  type Missing,
+  missingFeature,
+  startWorker,
+  type WorkerHandle,
+} from "./spawn.ts";
 
 /** Options of {@linkcode createPool}. */
 export interface PoolOptions {
@@ -75,11 +83,30 @@ export interface PoolOptions {
    * that has more than one unit of work.
    */
   serialBelowFlops?: number;
+  /**
+   * What to do where the runtime cannot run workers over shared memory (no
+   * Web Worker API nor `node:worker_threads`, or no growable
+   * SharedArrayBuffer, as in a browser page that is not cross-origin
+   * isolated): `"error"` (the default) throws a
+   * {@linkcode PoolUnsupportedError} naming what is missing; `"serial"`
+   * makes a pool of no workers that runs every op on the calling thread,
+   * with the same results ({@linkcode Pool.serialReason} says why).
+   */
+  fallback?: "error" | "serial";
 }
+
+const ADVICE: Record<Missing, string> = {
+  SharedArrayBuffer: "growable SharedArrayBuffer is not available; in a browser, serve the " +
+    "page cross-origin isolated (Cross-Origin-Opener-Policy: same-origin and " +
+    "Cross-Origin-Embedder-Policy: require-corp); elsewhere use a runtime that has it (Deno, " +
+    "Node 20 or later, Bun)",
+  Worker: "this runtime has no Web Worker API and no node:worker_threads; use Deno, a " +
+    "browser, Node 20.16 or later, or Bun",
+};
 
 interface Slot {
   readonly index: number;
-  readonly worker: Worker;
+  readonly worker: WorkerHandle;
   readonly remote: Remote<WorkerApi>;
   /** Set once the worker answered its first message (or finished a job). */
   started: boolean;
@@ -137,7 +164,7 @@ const SLICE_MS = 20;
 const START_MS = 30_000;
 
 /**
- * A fixed set of Web Workers that, with the calling thread, run core's ops
+ * A fixed set of workers that, with the calling thread, run core's ops
  * in parallel: an {@linkcode Executor}. Make it the executor
  * (`setExecutor(pool)` or `withExecutor(pool, fn)`) and every op splits its
  * work across the threads, with exactly the serial executor's bits; or call
@@ -170,12 +197,19 @@ export class Pool implements Executor, AsyncDisposable {
   readonly threads: number;
   /** `"pool of N"`. */
   readonly name: string;
+  /**
+   * Why this pool has no workers and runs every op on the calling thread
+   * (made with `fallback: "serial"` where workers or shared memory are
+   * missing), e.g. `"no SharedArrayBuffer"`; undefined for a pool with workers.
+   */
+  readonly serialReason: string | undefined;
   #slots: Slot[];
   #closed = false;
   #started = 0;
   #dispatched = 0;
   #seq = 0;
   readonly #control: SharedArrayBuffer;
+  readonly #serial: boolean;
   readonly #ctl: Int32Array;
   readonly #commandBuffer: SharedArrayBuffer;
   #commands: Float64Array;
@@ -190,14 +224,15 @@ export class Pool implements Executor, AsyncDisposable {
   /**
    * Starts the workers. Prefer {@linkcode createPool}.
    *
-   * @throws {RangeError} if `workers` is not a positive integer or
-   * `serialBelowFlops` not a non-negative number.
-   * @throws {Error} if this runtime has no Worker or no growable
-   * SharedArrayBuffer (a browser page that is not cross-origin isolated).
+   * @throws {RangeError} if `workers` is not a positive integer,
+   * `serialBelowFlops` not a non-negative number or `fallback` neither
+   * `"error"` nor `"serial"`.
+   * @throws {PoolUnsupportedError} if this runtime has no workers or no
+   * growable SharedArrayBuffer (a browser page that is not cross-origin
+   * isolated), unless `fallback` is `"serial"`.
    */
   constructor(options: PoolOptions = {}) {
-    const hw = globalThis.navigator?.hardwareConcurrency ?? 1;
-    const workers = options.workers ?? Math.max(1, hw - 1);
+    let workers = options.workers ?? Math.max(1, hardwareThreads() - 1);
     if (!Number.isInteger(workers) || workers < 1) {
       throw new RangeError(`createPool: workers must be a positive integer, got ${workers}`);
     }
@@ -207,26 +242,37 @@ export class Pool implements Executor, AsyncDisposable {
         `createPool: serialBelowFlops must be a non-negative number, got ${serialBelow}`,
       );
     }
-    if (!heapSupported()) {
-      throw new Error(
-        "createPool: SharedArrayBuffer (growable) is not available; in a browser, serve the " +
-          "page cross-origin isolated (Cross-Origin-Opener-Policy: same-origin and " +
-          "Cross-Origin-Embedder-Policy: require-corp)",
+    const fallback = options.fallback ?? "error";
+    if (fallback !== "error" && fallback !== "serial") {
+      throw new RangeError(
+        `createPool: fallback must be "error" or "serial", got ${JSON.stringify(fallback)}`,
       );
     }
-    if (typeof Worker !== "function") {
-      throw new Error(
-        "createPool: this runtime has no Web Worker; run on the calling thread (the serial " +
-          "executor, the default) instead",
+    const missing = missingFeature(heapSupported());
+    if (missing !== undefined && fallback === "error") {
+      throw new PoolUnsupportedError(
+        missing,
+        `createPool: ${ADVICE[missing]}; or pass { fallback: "serial" } to run on the calling ` +
+          "thread",
       );
     }
+    this.#serial = missing !== undefined;
+    if (this.#serial) workers = 0;
+    this.serialReason = missing === undefined ? undefined : `no ${missing}`;
     this.size = workers;
     this.threads = workers + 1;
-    this.name = `pool of ${workers}`;
+    this.name = this.#serial ? `pool of 0 (serial: no ${missing})` : `pool of ${workers}`;
     this.#serialBelow = serialBelow;
-    this.#control = new SharedArrayBuffer(controlBytes(workers));
+    // A serial pool never shares these, so plain memory does where shared is missing.
+    const Buffer =
+      (missing === "SharedArrayBuffer"
+        ? ArrayBuffer
+        : SharedArrayBuffer) as typeof SharedArrayBuffer;
+    this.#control = new Buffer(controlBytes(workers));
     this.#ctl = new Int32Array(this.#control, 0, workers * SLOT);
-    this.#commandBuffer = new SharedArrayBuffer(1 << 16, { maxByteLength: 1 << 30 });
+    this.#commandBuffer = this.#serial
+      ? new Buffer(1 << 16)
+      : new SharedArrayBuffer(1 << 16, { maxByteLength: 1 << 30 });
     this.#commands = new Float64Array(this.#commandBuffer);
     this.#slots = Array.from({ length: workers }, (_, i) => this.#spawn(i));
     poolHooks.set(this, {
@@ -244,12 +290,15 @@ export class Pool implements Executor, AsyncDisposable {
 
   /** Memory for a tensor in the shared heap (Executor). */
   allocate(dtype: DType, size: number, zero: boolean): Allocation {
-    return heapAllocation(dtype, size, zero);
+    return this.#serial
+      ? serialExecutor.allocate(dtype, size, zero)
+      : heapAllocation(dtype, size, zero);
   }
 
   /** Takes a heap block back (Executor). */
   free(block: unknown): void {
-    heapRelease(block);
+    if (this.#serial) serialExecutor.free(block);
+    else heapRelease(block);
   }
 
   /**
@@ -325,7 +374,7 @@ export class Pool implements Executor, AsyncDisposable {
    */
   matmul(a: Tensor, b: Tensor, options: MatmulOutOptions = {}): Promise<Tensor> {
     return this.#op("matmul", () => {
-      if (options?.out !== undefined) checkShared(options.out, "matmul", "out");
+      if (options?.out !== undefined && !this.#serial) checkShared(options.out, "matmul", "out");
       return prepareMatmul(a, b, options);
     });
   }
@@ -366,8 +415,10 @@ export class Pool implements Executor, AsyncDisposable {
     options: MatmulGradOptions = {},
   ): Promise<MatmulGrads> {
     return this.#op("matmulGrad", () => {
-      if (options?.outA !== undefined) checkShared(options.outA, "matmulGrad", "outA");
-      if (options?.outB !== undefined) checkShared(options.outB, "matmulGrad", "outB");
+      if (!this.#serial) {
+        if (options?.outA !== undefined) checkShared(options.outA, "matmulGrad", "outA");
+        if (options?.outB !== undefined) checkShared(options.outB, "matmulGrad", "outB");
+      }
       return prepareMatmulGrad(a, b, dC, options);
     });
   }
@@ -408,7 +459,9 @@ export class Pool implements Executor, AsyncDisposable {
     options: MatmulOutOptions = {},
   ): Promise<Tensor> {
     return this.#op("matmulGradPart", () => {
-      if (options?.out !== undefined) checkShared(options.out, "matmulGradPart", "out");
+      if (options?.out !== undefined && !this.#serial) {
+        checkShared(options.out, "matmulGradPart", "out");
+      }
       return prepareMatmulGradPart(which, a, b, dC, options);
     });
   }
@@ -721,8 +774,7 @@ export class Pool implements Executor, AsyncDisposable {
   }
 
   #spawn(index: number): Slot {
-    const url = URL.createObjectURL(new Blob([WORKER_SRC], { type: "text/javascript" }));
-    const worker = new Worker(url, { type: "module", name: `matgrad-parallel-${index}` });
+    const worker = startWorker(WORKER_SRC, `matgrad-parallel-${index}`);
     this.#started++;
     const base = index * SLOT;
     for (const field of [SEQ, DONE, STATUS, SHARE, ERROR_LENGTH, CRASH]) {
@@ -732,22 +784,20 @@ export class Pool implements Executor, AsyncDisposable {
     const slot: Slot = {
       index,
       worker,
-      remote: wrap<WorkerApi>(worker),
+      remote: wrap<WorkerApi>(worker.endpoint),
       started: false,
       ready: new Promise<void>((resolve) => markReady = resolve),
       dead: undefined,
       crash: undefined,
     };
-    worker.addEventListener("message", (event: MessageEvent) => {
-      const data = event.data as Partial<CrashReport> | null;
+    worker.onMessage((message) => {
+      const data = message as Partial<CrashReport> | null;
       if (data?.matgradWorkerCrash !== true) return;
       slot.crash = data as CrashReport;
       this.#died(slot, `crashed with an uncaught error: ${data.message}`);
     });
-    worker.addEventListener("error", (event) => {
-      event.preventDefault();
-      // Browsers give no message for a module that fails to load.
-      const why = event.message ? `: ${event.message}` : "";
+    worker.onError((message) => {
+      const why = message ? `: ${message}` : "";
       this.#died(
         slot,
         slot.started ? `crashed with an uncaught error${why}` : `failed to start${
@@ -767,12 +817,12 @@ export class Pool implements Executor, AsyncDisposable {
       () => {
         slot.started = true;
         markReady();
-        // Only now: some runtimes (Bun) load the module after the constructor returns.
-        URL.revokeObjectURL(url);
+        // Only now: some runtimes (Bun) load the worker's module after the constructor returns.
+        worker.answered();
       },
       () => {
         markReady();
-        URL.revokeObjectURL(url);
+        worker.answered();
       },
     );
     return slot;
@@ -846,12 +896,22 @@ function crashError(report: CrashReport): Error {
 }
 
 /**
- * Starts a pool of `workers` Web Workers (default: one fewer than the
- * hardware threads, since the calling thread computes too). Workers start
- * once, from a self-contained module (no file or network access, no Deno
- * permissions), and are reused by every call.
+ * Starts a pool of `workers` workers (default: one fewer than the hardware
+ * threads, since the calling thread computes too). Workers start once, from
+ * a self-contained module (no file or network access, no Deno permissions),
+ * and are reused by every call: Web Workers from a Blob URL in Deno,
+ * browsers and Bun, `node:worker_threads` from a `data:` URL in Node, as
+ * feature detection finds them.
  *
- * @throws {RangeError} if `workers` is not a positive integer.
+ * Where the runtime has no workers or no growable SharedArrayBuffer, this
+ * throws a {@linkcode PoolUnsupportedError} naming what is missing, or, with
+ * `fallback: "serial"`, returns a pool of no workers that runs every op on
+ * the calling thread ({@linkcode Pool.serialReason} says why).
+ *
+ * @throws {RangeError} if `workers` is not a positive integer, or an option
+ * has a wrong value.
+ * @throws {PoolUnsupportedError} if workers or shared memory are missing and
+ * `fallback` is not `"serial"`.
  * @example
  * ```ts
  * import { createPool } from "@matgrad/parallel";

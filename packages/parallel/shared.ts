@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type DType, Tensor, withExecutor } from "@matgrad/core";
+import { type DType, isTensor, Tensor, withExecutor } from "@matgrad/core";
 import { allocateData, checkTensorBytes, sizeOf } from "@matgrad/core/backend";
 import { heapExecutor, heapSupported, inHeap } from "./heap.ts";
 
@@ -78,7 +78,7 @@ export function toShared(tensor: Tensor): Tensor {
 
 /** Throws the pool's TypeError unless `out` lives in the shared heap. */
 export function checkShared(out: Tensor, fn: string, name: string): void {
-  if (out instanceof Tensor && !isShared(out)) {
+  if (isTensor(out) && !isShared(out)) {
     throw new TypeError(
       `${fn}: ${name} must live in a SharedArrayBuffer for the workers to write into it ` +
         `(make it with sharedZeros or toShared)`,

@@ -10,7 +10,8 @@
  *
  * @module
  */
-import { expose } from "npm:comlink@4.4.2";
+import { type Endpoint, expose } from "npm:comlink@4.4.2";
+import nodeAdapter from "npm:comlink@4.4.2/dist/esm/node-adapter.mjs";
 import {
   adoptKernelModule,
   type BackendName,
@@ -50,7 +51,74 @@ interface WorkerScope {
   postMessage(message: CrashReport): void;
   close(): void;
 }
-const scope = globalThis as unknown as WorkerScope;
+
+// comlink's adapter from a Node MessagePort to an Endpoint (its types come as CommonJS).
+const nodeEndpoint = nodeAdapter as unknown as (port: NodePort) => Endpoint;
+
+/** The parts of Node's `process` and `node:worker_threads` used here. */
+interface NodeProcess {
+  getBuiltinModule(name: string): unknown;
+  on(type: string, listener: (value: unknown) => void): void;
+  exit(code?: number): void;
+}
+interface NodePort {
+  postMessage(message: unknown): void;
+  on(type: string, listener: (value: never) => void): void;
+  off(type: string, listener: (value: never) => void): void;
+}
+
+/** Where this worker runs: a Web Worker's scope, or a Node worker thread. */
+interface Host {
+  /** comlink's endpoint to the pool. */
+  readonly endpoint: Endpoint;
+  /** Calls `fn` for an uncaught error or an unhandled rejection. */
+  onUncaught(fn: (error: unknown, fallback: string) => void): void;
+  post(message: CrashReport): void;
+  close(): void;
+}
+
+// Feature detection: a Web Worker scope has postMessage and addEventListener
+// (Deno, browsers, Bun); a Node worker thread has neither, but parentPort.
+function host(): Host {
+  const g = globalThis as unknown as Partial<WorkerScope> & { process?: NodeProcess };
+  if (typeof g.postMessage === "function" && typeof g.addEventListener === "function") {
+    const scope = g as WorkerScope;
+    return {
+      endpoint: scope as unknown as Endpoint,
+      onUncaught(fn) {
+        scope.addEventListener("error", (event) => {
+          event.preventDefault();
+          fn(event.error, event.message.replace(/^Uncaught /, "") || "an uncaught error");
+        });
+        scope.addEventListener("unhandledrejection", (event) => {
+          event.preventDefault();
+          fn(event.reason, `an unhandled rejection: ${String(event.reason)}`);
+        });
+      },
+      post: (message) => scope.postMessage(message),
+      // Bun's worker scope has no close(); there, as in Node, exiting ends only the worker.
+      close: () => typeof scope.close === "function" ? scope.close() : g.process?.exit(1),
+    };
+  }
+  const process = g.process;
+  const port = (process?.getBuiltinModule?.("node:worker_threads") as
+    | { parentPort?: NodePort | null }
+    | undefined)?.parentPort;
+  if (process === undefined || port === undefined || port === null) {
+    throw new Error("matgrad parallel worker: neither a Web Worker scope nor a Node worker thread");
+  }
+  return {
+    endpoint: nodeEndpoint(port),
+    onUncaught(fn) {
+      process.on("uncaughtException", (e) => fn(e, String(e)));
+      process.on("unhandledRejection", (e) => fn(e, `an unhandled rejection: ${String(e)}`));
+    },
+    post: (message) => port.postMessage(message),
+    // After the message is on its way: exiting a worker thread ends only the thread.
+    close: () => setTimeout(() => process.exit(1), 0),
+  };
+}
+const scope = host();
 
 // How long a worker spins for the next job before it sleeps.
 const SPIN_MS = 0.5;
@@ -81,17 +149,10 @@ function crashed(error: unknown, fallback: string): void {
   const crash: CrashReport = error instanceof Error && error.stack !== undefined
     ? { matgradWorkerCrash: true, message, stack: error.stack }
     : { matgradWorkerCrash: true, message };
-  scope.postMessage(crash);
+  scope.post(crash);
   scope.close();
 }
-scope.addEventListener("error", (event) => {
-  event.preventDefault();
-  crashed(event.error, event.message.replace(/^Uncaught /, "") || "an uncaught error");
-});
-scope.addEventListener("unhandledrejection", (event) => {
-  event.preventDefault();
-  crashed(event.reason, `an unhandled rejection: ${String(event.reason)}`);
-});
+scope.onUncaught(crashed);
 
 async function loop(init: WorkerInit): Promise<void> {
   const ctl = new Int32Array(init.control, 0, init.workers * SLOT);
@@ -164,4 +225,4 @@ const api: WorkerApi = {
   },
 };
 
-expose(api);
+expose(api, scope.endpoint);

@@ -5,7 +5,7 @@
  * @module
  */
 import { formatShape } from "../tensor/shape.ts";
-import { describe, Tensor } from "../tensor/tensor.ts";
+import { describe, isTensor, Tensor } from "../tensor/tensor.ts";
 import { valueAndGrad } from "./grad.ts";
 import { untraced } from "./tape.ts";
 
@@ -114,7 +114,7 @@ export function checkGrad(
     throw new TypeError(`checkGrad: inputs must be an array of Tensors, got ${describe(inputs)}`);
   }
   inputs.forEach((x, i) => {
-    if (!(x instanceof Tensor)) {
+    if (!isTensor(x)) {
       throw new TypeError(`checkGrad: input ${i} must be a Tensor, got ${describe(x)}`);
     }
   });

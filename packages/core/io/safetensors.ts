@@ -15,7 +15,7 @@
  * @module
  */
 import { formatShape } from "../tensor/shape.ts";
-import { describe, type DType, Tensor, type TensorData } from "../tensor/tensor.ts";
+import { describe, type DType, isTensor, Tensor, type TensorData } from "../tensor/tensor.ts";
 import { findKeyProblem } from "./json_keys.ts";
 import { SafetensorsError } from "./safetensors_error.ts";
 
@@ -165,7 +165,7 @@ export function encodeSafetensors(
   const entries: [string, Tensor][] = [];
   for (const name of Object.keys(tensors)) {
     const t = tensors[name];
-    if (!(t instanceof Tensor)) {
+    if (!isTensor(t)) {
       throw new TypeError(`${fn}: tensor ${quote(name)} must be a Tensor, got ${describe(t)}`);
     }
     if (name === "__metadata__" || name === "__proto__") {

@@ -14,6 +14,7 @@ import { record, tracing } from "../autograd/tape.ts";
 import { Binary, type BinaryOp, Unary, type UnaryOp } from "../kernels/elementwise.ts";
 import { broadcastStrides } from "../kernels/strided.ts";
 import type { TensorData } from "../dtype.ts";
+import type { UnaryRun } from "../kernels/tasks.ts";
 import { allocateFor } from "../tensor/storage.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { broadcastShape, sumTo } from "./broadcast.ts";
@@ -50,8 +51,8 @@ export function unary(fn: string, x: Tensor, op: UnaryOp, c = 0): Tensor {
 }
 
 /** The task of `out[i] = op(x[i], c)`; `out` may be `x`. */
-export function unaryTask(op: UnaryOp, x: TensorData, out: TensorData, c = 0) {
-  return { kind: "unary", op, x, out, c, units: x.length, work: 20 * x.length } as const;
+export function unaryTask(op: UnaryOp, x: TensorData, out: TensorData, c = 0): UnaryRun {
+  return { kind: "unary", op, x, out, c, units: x.length, work: 20 * x.length };
 }
 
 /**

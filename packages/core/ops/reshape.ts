@@ -6,7 +6,7 @@
 import { record, tracing } from "../autograd/tape.ts";
 import { ShapeError } from "../errors.ts";
 import { formatShape, sizeOf } from "../tensor/shape.ts";
-import { describe, Tensor } from "../tensor/tensor.ts";
+import { describe, isTensor, Tensor } from "../tensor/tensor.ts";
 
 /**
  * Returns a tensor with the same elements in the same row-major order under
@@ -32,7 +32,7 @@ export function reshape(t: Tensor, shape: readonly number[]): Tensor {
 
 /** Resolves a `-1` in a target shape and checks the element count. */
 export function resolveShape(t: Tensor, shape: readonly number[]): number[] {
-  if (!(t instanceof Tensor)) {
+  if (!isTensor(t)) {
     throw new TypeError(`reshape: expected a Tensor, got ${describe(t)}`);
   }
   if (!Array.isArray(shape)) {

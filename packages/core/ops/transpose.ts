@@ -7,7 +7,7 @@ import { record, tracing } from "../autograd/tape.ts";
 import { ShapeError } from "../errors.ts";
 import { formatShape } from "../tensor/shape.ts";
 import { allocateFor } from "../tensor/storage.ts";
-import { describe, Tensor } from "../tensor/tensor.ts";
+import { describe, isTensor, Tensor } from "../tensor/tensor.ts";
 import { run } from "./op_helpers.ts";
 
 /**
@@ -27,7 +27,7 @@ import { run } from "./op_helpers.ts";
  * ```
  */
 export function transpose(t: Tensor): Tensor {
-  if (!(t instanceof Tensor)) {
+  if (!isTensor(t)) {
     throw new TypeError(`transpose: expected a Tensor, got ${describe(t)}`);
   }
   const nd = t.shape.length;

@@ -29,8 +29,8 @@ export function checkHyper(
   name: string,
   value: unknown,
   min: number,
-  max = Infinity,
-  closed = false,
+  max: number = Infinity,
+  closed?: boolean,
 ): number {
   const inRange = typeof value === "number" && Number.isFinite(value) && value >= min &&
     (closed ? value <= max : value < max);

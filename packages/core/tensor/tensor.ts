@@ -287,7 +287,7 @@ export function sharesMemory(x: TensorData, y: TensorData): boolean {
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
-  if (value instanceof Tensor) return value.toString();
+  if (isTensor(value)) return value.toString();
   if (typeof value === "object") {
     const name = (value as object).constructor?.name;
     if (!name) return "an object";
