@@ -196,6 +196,8 @@ Deno.test({
           "--headless",
           "--no-sandbox",
           "--disable-gpu",
+          // SwiftShader's WebGPU adapter (a software one) for the WebGPU step.
+          "--enable-unsafe-webgpu",
           "--no-first-run",
           "--disable-background-networking",
           "--disable-component-update",
@@ -236,6 +238,39 @@ Deno.test({
         assert.ok(result!.workerCalls > 0);
         assert.match(await text(page, "#metrics"), /Test R²0\.\d{4}/);
         await page.screenshot({ path: `${OUTPUT}web-demo-cars.png`, fullPage: true });
+        await page.close();
+      });
+
+      await t.step("WebGPU backend (SwiftShader): the CLI's final loss in float32", async () => {
+        const page = await openPage(context!, isolated.url);
+        const adapter = await page.evaluate(async () => {
+          const gpu =
+            (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+          return gpu === undefined
+            ? "no navigator.gpu"
+            : (await gpu.requestAdapter())
+            ? ""
+            : "null";
+        });
+        await fillForm(page, SYNTHETIC);
+        await page.locator('[name="backend"]').selectOption("webgpu");
+        await expectState(page, await trainOnPage(page), "done");
+        const result = await lastResult(page);
+        assert.ok(result);
+        await page.screenshot({ path: `${OUTPUT}web-demo-webgpu.png`, fullPage: true });
+        if (adapter !== "") {
+          // No adapter in this Chromium: the page must say so and train on the CPU.
+          console.warn(`web_test.ts: WebGPU step fell back (adapter: ${adapter})`);
+          assert.equal(result.backend, "cpu");
+          assert.match(await text(page, "#fallback"), /WebGPU is unavailable/);
+          return;
+        }
+        assert.equal(result.backend, "webgpu", result.fallback);
+        assertSameDataAsCli(result, cliSyntheticData);
+        assert.equal(result.stepLosses.length, synthetic.stepLosses.length);
+        const rel = Math.abs(result.finalLoss - synthetic.finalLoss) / synthetic.finalLoss;
+        assert.ok(rel < 1e-3, `final loss ${result.finalLoss} vs the CLI's ${synthetic.finalLoss}`);
+        assert.match(await text(page, "#metrics"), /GPU \(WebGPU, float32\)/);
         await page.close();
       });
 
