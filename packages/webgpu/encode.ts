@@ -7,7 +7,7 @@
  * @module
  */
 import type { Task, TensorData } from "@matgrad/core/kernels";
-import { GEMM_TILE, GEMM_WGSL } from "./wgsl/gemm.ts";
+import { GEMM_THIN_WGSL, GEMM_TILE, GEMM_WGSL } from "./wgsl/gemm.ts";
 import { BINARY_WGSL, EXPAND_WGSL, TRANSPOSE_WGSL, UNARY_WGSL } from "./wgsl/elementwise.ts";
 import { COMBINE_WGSL, REDUCE_WGSL } from "./wgsl/reduce.ts";
 import { MSE_GRAD_WGSL, MSE_WGSL, XENT_GRAD_WGSL, XENT_WGSL } from "./wgsl/loss.ts";
@@ -62,8 +62,10 @@ export function encodeTask(task: Task): Dispatch | undefined {
           `webgpu: a batched product of ${outputs} matrices exceeds ${MAX_GROUPS} per dispatch`,
         );
       }
+      const thin = s.m < 16 || s.n < 16;
+      const [gx, gy] = grid(s.m * s.n);
       return {
-        wgsl: GEMM_WGSL,
+        wgsl: thin ? GEMM_THIN_WGSL : GEMM_WGSL,
         bindings: [r(task.x), r(task.y), w(task.out)],
         meta: meta([
           s.m,
@@ -80,7 +82,9 @@ export function encodeTask(task: Task): Dispatch | undefined {
           ...s.xOffsets,
           ...s.yOffsets,
         ]),
-        grid: [Math.ceil(s.n / GEMM_TILE), Math.ceil(s.m / GEMM_TILE), outputs],
+        grid: thin
+          ? [gx, gy, outputs]
+          : [Math.ceil(s.n / GEMM_TILE), Math.ceil(s.m / GEMM_TILE), outputs],
       };
     }
     case "binary": {

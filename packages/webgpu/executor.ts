@@ -139,6 +139,23 @@ export class WebGpuExecutor implements Executor {
     this.#retiring = [];
   }
 
+  /**
+   * Submits what was recorded and resolves once the device has run it all
+   * (for timing; `read()` waits by itself).
+   *
+   * @example
+   * ```ts
+   * import { webgpuExecutor } from "@matgrad/webgpu";
+   *
+   * const gpu = await webgpuExecutor().catch(() => undefined);
+   * await gpu?.sync();
+   * ```
+   */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.gpu.queue.onSubmittedWorkDone();
+  }
+
   /** A host copy of a placeholder's elements once every recorded task has run. */
   async read(data: TensorData): Promise<TensorData> {
     const slot = this.#slots.get(data);
