@@ -34,6 +34,28 @@ import { WebGpuExecutor } from "./executor.ts";
 
 export { type GpuDevice, requestGpuDevice } from "./device.ts";
 export { WebGpuExecutor } from "./executor.ts";
+// Types of core that this API names, so its documentation is complete here.
+export type { DType, Executor, TensorData } from "@matgrad/core";
+export type { Allocation } from "@matgrad/core/backend";
+export type {
+  AdamRun,
+  BinaryRun,
+  CombineRun,
+  ExpandRun,
+  GemmRun,
+  GemmTask,
+  MseGradRun,
+  MseRun,
+  ReduceRun,
+  SgdRun,
+  Task,
+  TaskBase,
+  TaskBuffer,
+  TransposeRun,
+  UnaryRun,
+  XentGradRun,
+  XentRun,
+} from "@matgrad/core/kernels";
 
 let started: Promise<WebGpuExecutor> | undefined;
 
