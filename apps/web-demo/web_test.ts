@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { bundle } from "@matgrad/dev/bundle";
 import { build } from "./src/build.ts";
 import { type RunningServer, startServer } from "./src/server.ts";
 import type { DemoHandle } from "./src/app.ts";
@@ -186,6 +187,11 @@ Deno.test({
       const cliSyntheticData = dataFingerprint(prepareData(SYNTHETIC));
       // The synthetic reference in Chromium, set by the first step.
       await build({ outDir: dist });
+      // The WebGPU backend's op check (packages/dev/testing/webgpu_check.ts), served beside the page.
+      const check = decodeURIComponent(
+        new URL(import.meta.resolve("@matgrad/dev/webgpu_check")).pathname,
+      );
+      await Deno.writeTextFile(`${dist}/webgpu_check.js`, await bundle(check, { minify: false }));
       const isolated = startServer({ root: dist, port: 0, isolated: true });
       servers.push(isolated);
       const open = startServer({ root: dist, port: 0, isolated: false });
@@ -240,6 +246,31 @@ Deno.test({
         await page.screenshot({ path: `${OUTPUT}web-demo-cars.png`, fullPage: true });
         await page.close();
       });
+
+      await t.step(
+        "WebGPU (SwiftShader): every op family agrees with the CPU in Chromium",
+        async () => {
+          const page = await openPage(context!, isolated.url);
+          const r = await page.evaluate(async () => {
+            try {
+              const m = await import(`${location.origin}/webgpu_check.js`);
+              return await m.webgpuCheck();
+            } catch (e) {
+              return { error: String(e) };
+            }
+          });
+          if ("error" in r) {
+            // Only a missing adapter may skip this step, and it says so.
+            assert.match(r.error, /BackendError|requestAdapter|navigator\.gpu/, r.error);
+            console.warn(`web_test.ts: WebGPU op check skipped in Chromium: ${r.error}`);
+          } else {
+            console.log(`web_test.ts: WebGPU op check on ${r.adapter}: ${r.checks} comparisons`);
+            assert.deepEqual(r.failures, []);
+            assert.ok(r.checks > 50);
+          }
+          await page.close();
+        },
+      );
 
       await t.step("WebGPU backend (SwiftShader): the CLI's final loss in float32", async () => {
         const page = await openPage(context!, isolated.url);
