@@ -81,7 +81,7 @@ export async function webgpuCheck(): Promise<WebgpuCheck> {
       const w = want[r]!;
       checks++;
       for (let i = 0; i < w.length; i++) {
-        const b = bound(w[i]!, mag?.[r]![i]! ?? 0);
+        const b = bound(w[i]!, mag?.[r]?.[i] ?? 0);
         if (!(Math.abs(g[i]! - w[i]!) <= b)) {
           failures.push(`${what}[${r}] element ${i}: ${g[i]} vs ${w[i]} (bound ${b})`);
           break;
