@@ -136,5 +136,7 @@ await Deno.writeTextFile(
   JSON.stringify({ date, adapter, machine: m, columns, rows }, null, 2) + "\n",
 );
 console.log(md);
-// jax-js and tfjs keep device handles open.
+// Our device down before exit (lavapipe has crashed tearing a live one down); jax-js and tfjs
+// keep theirs open, so exit explicitly.
+await (await import("@matgrad/webgpu")).releaseWebgpu();
 Deno.exit(0);

@@ -28,7 +28,8 @@
  *
  * @module
  */
-import { registerBackend } from "@matgrad/core/backend";
+import { setExecutor } from "@matgrad/core";
+import { getExecutor, registerBackend } from "@matgrad/core/backend";
 import { requestGpuDevice } from "./device.ts";
 import { WebGpuExecutor } from "./executor.ts";
 
@@ -79,6 +80,30 @@ export function webgpuExecutor(): Promise<WebGpuExecutor> {
     started.catch(() => (started = undefined));
   }
   return started;
+}
+
+/**
+ * Destroys the device of {@linkcode webgpuExecutor} (its tensors become
+ * unusable) and forgets it; the next `setBackend("webgpu")` starts a new
+ * one. If it is the active executor, ops go back to the CPU. Call it before
+ * a program exits: some drivers (Mesa's lavapipe) have crashed tearing a
+ * live device down at exit.
+ *
+ * @example
+ * ```ts
+ * import { releaseWebgpu } from "@matgrad/webgpu";
+ *
+ * await releaseWebgpu(); // nothing to do when no device was started
+ * ```
+ */
+export async function releaseWebgpu(): Promise<void> {
+  const pending = started;
+  started = undefined;
+  const executor = await pending?.catch(() => undefined);
+  if (executor === undefined) return;
+  if (getExecutor() === executor) setExecutor(undefined);
+  await executor.sync().catch(() => {});
+  executor.gpu.destroy();
 }
 
 registerBackend("webgpu", webgpuExecutor);

@@ -5,7 +5,7 @@
  */
 import process from "node:process";
 import { createPool, type Pool, SERIAL_BELOW_FLOPS } from "@matgrad/parallel";
-import { webgpuExecutor } from "@matgrad/webgpu";
+import { releaseWebgpu, webgpuExecutor } from "@matgrad/webgpu";
 import { DataError, rows } from "../src/dataset.ts";
 import { leastSquares } from "../src/least_squares.ts";
 import { meanSquaredError, predict, relativeError } from "../src/metrics.ts";
@@ -217,6 +217,7 @@ export async function run(config: Config, terminals: Terminals): Promise<void> {
   } finally {
     progress.stop();
     pool?.close();
+    if (device !== undefined) await releaseWebgpu();
   }
   const { s, lsFitLoss } = status.run("scoring the trained model", () => ({
     s: score(p, result.params),

@@ -16,6 +16,10 @@ if (typeof gpu === "string") {
   console.warn(`webgpu tests SKIPPED (ignored): ${gpu}`);
 } else {
   console.log(`webgpu tests on: ${gpu.adapter}`);
+  // Tear the device down before the runtime does: lavapipe occasionally
+  // corrupted its heap when the process exited with the device alive.
+  const device = gpu.gpu;
+  globalThis.addEventListener("unload", () => device.destroy());
 }
 
 /** Registers a test that runs with the WebGPU executor active, ignored without an adapter. */
