@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { BackendError } from "@matgrad/core";
 import { DataError } from "./src/dataset.ts";
 import { parseCommandLine, USAGE, UsageError } from "./cli/args.ts";
 import { run } from "./cli/run.ts";
@@ -23,6 +24,10 @@ async function main(args: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`error: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof BackendError) {
+      console.error(`error: ${e.message}`);
       return 2;
     }
     if (e instanceof DataError) {

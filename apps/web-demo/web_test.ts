@@ -9,6 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { bundle } from "@matgrad/dev/bundle";
 import { build } from "./src/build.ts";
 import { type RunningServer, startServer } from "./src/server.ts";
 import type { DemoHandle } from "./src/app.ts";
@@ -186,6 +187,11 @@ Deno.test({
       const cliSyntheticData = dataFingerprint(prepareData(SYNTHETIC));
       // The synthetic reference in Chromium, set by the first step.
       await build({ outDir: dist });
+      // The WebGPU backend's op check (packages/dev/testing/webgpu_check.ts), served beside the page.
+      const check = decodeURIComponent(
+        new URL(import.meta.resolve("@matgrad/dev/webgpu_check")).pathname,
+      );
+      await Deno.writeTextFile(`${dist}/webgpu_check.js`, await bundle(check, { minify: false }));
       const isolated = startServer({ root: dist, port: 0, isolated: true });
       servers.push(isolated);
       const open = startServer({ root: dist, port: 0, isolated: false });
@@ -196,6 +202,8 @@ Deno.test({
           "--headless",
           "--no-sandbox",
           "--disable-gpu",
+          // SwiftShader's WebGPU adapter (a software one) for the WebGPU step.
+          "--enable-unsafe-webgpu",
           "--no-first-run",
           "--disable-background-networking",
           "--disable-component-update",
@@ -236,6 +244,64 @@ Deno.test({
         assert.ok(result!.workerCalls > 0);
         assert.match(await text(page, "#metrics"), /Test R²0\.\d{4}/);
         await page.screenshot({ path: `${OUTPUT}web-demo-cars.png`, fullPage: true });
+        await page.close();
+      });
+
+      await t.step(
+        "WebGPU (SwiftShader): every op family agrees with the CPU in Chromium",
+        async () => {
+          const page = await openPage(context!, isolated.url);
+          const r = await page.evaluate(async () => {
+            try {
+              const m = await import(`${location.origin}/webgpu_check.js`);
+              return await m.webgpuCheck();
+            } catch (e) {
+              return { error: String(e) };
+            }
+          });
+          if ("error" in r) {
+            // Only a missing adapter may skip this step, and it says so.
+            assert.match(r.error, /BackendError|requestAdapter|navigator\.gpu/, r.error);
+            console.warn(`web_test.ts: WebGPU op check skipped in Chromium: ${r.error}`);
+          } else {
+            console.log(`web_test.ts: WebGPU op check on ${r.adapter}: ${r.checks} comparisons`);
+            assert.deepEqual(r.failures, []);
+            assert.ok(r.checks > 50);
+          }
+          await page.close();
+        },
+      );
+
+      await t.step("WebGPU backend (SwiftShader): the CLI's final loss in float32", async () => {
+        const page = await openPage(context!, isolated.url);
+        const adapter = await page.evaluate(async () => {
+          const gpu =
+            (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+          return gpu === undefined
+            ? "no navigator.gpu"
+            : (await gpu.requestAdapter())
+            ? ""
+            : "null";
+        });
+        await fillForm(page, SYNTHETIC);
+        await page.locator('[name="backend"]').selectOption("webgpu");
+        await expectState(page, await trainOnPage(page), "done");
+        const result = await lastResult(page);
+        assert.ok(result);
+        await page.screenshot({ path: `${OUTPUT}web-demo-webgpu.png`, fullPage: true });
+        if (adapter !== "") {
+          // No adapter in this Chromium: the page must say so and train on the CPU.
+          console.warn(`web_test.ts: WebGPU step fell back (adapter: ${adapter})`);
+          assert.equal(result.backend, "cpu");
+          assert.match(await text(page, "#fallback"), /WebGPU is unavailable/);
+          return;
+        }
+        assert.equal(result.backend, "webgpu", result.fallback);
+        assertSameDataAsCli(result, cliSyntheticData);
+        assert.equal(result.stepLosses.length, synthetic.stepLosses.length);
+        const rel = Math.abs(result.finalLoss - synthetic.finalLoss) / synthetic.finalLoss;
+        assert.ok(rel < 1e-3, `final loss ${result.finalLoss} vs the CLI's ${synthetic.finalLoss}`);
+        assert.match(await text(page, "#metrics"), /GPU \(WebGPU, float32\)/);
         await page.close();
       });
 

@@ -16,13 +16,17 @@ import type { Runner } from "./types.ts";
  * jax-js's float64 kernels are scalar (under 1 GFLOP/s here), so only the
  * 1-worker runner measures them, to keep the run short.
  */
-export async function loadJax(threads: number, float64: boolean): Promise<Runner> {
+export async function loadJax(
+  threads: number,
+  float64: boolean,
+  device: "wasm" | "webgpu" = "wasm",
+): Promise<Runner> {
   Object.defineProperty(navigator, "hardwareConcurrency", { value: threads, configurable: true });
   const jax = await import("@jax-js/jax");
   const np = jax.numpy;
-  const devices = await jax.init("wasm");
-  if (!devices.includes("wasm")) throw new Error(`jax-js started only ${devices.join(", ")}`);
-  jax.defaultDevice("wasm");
+  const devices = await jax.init(device);
+  if (!devices.includes(device)) throw new Error(`jax-js started only ${devices.join(", ")}`);
+  jax.defaultDevice(device);
   type JArray = InstanceType<typeof np.Array>;
   const forward = jax.jit((a: JArray, b: JArray) => np.matmul(a, b));
   const backward = jax.jit((a: JArray, b: JArray, dC: JArray) => {
@@ -33,8 +37,9 @@ export async function loadJax(threads: number, float64: boolean): Promise<Runner
     return grads;
   });
   return {
-    notes:
-      `@jax-js/jax on device "wasm" with ${threads} worker(s); jit(np.matmul); backward = jit of vjp(np.matmul)'s pullback`,
+    notes: `@jax-js/jax on device "${device}"${
+      device === "wasm" ? ` with ${threads} worker(s)` : ""
+    }; jit(np.matmul); backward = jit of vjp(np.matmul)'s pullback`,
     supports: (op, dtype) => op !== "train" && (float64 || dtype === "float32"),
     prepare(c, x) {
       const arr = (d: Data, r: number, k: number): JArray =>

@@ -22,6 +22,7 @@
  */
 export { bytesPerElement, type DType, resultDType, type TensorData } from "./dtype.ts";
 export { type Allocation, type Executor, getExecutor } from "./executor/executor.ts";
+export { type BackendFactory, registerBackend } from "./executor/backends.ts";
 export {
   checkGradName,
   checkGradShape,
@@ -36,4 +37,5 @@ export { checkOut, checkTensor } from "./ops/op_helpers.ts";
 export { checkTensorBytes, formatBytes } from "./tensor/limits.ts";
 export { broadcastShapes, formatShape, sameShape, sizeOf } from "./tensor/shape.ts";
 export { allocateData, allocateFor } from "./tensor/storage.ts";
-export { checkDType, dtypeOf, sharesMemory } from "./tensor/tensor.ts";
+export { checkDType, dtypeOf, sharesMemory, storageOf } from "./tensor/tensor.ts";
+export { deviceOwner } from "./tensor/storage.ts";

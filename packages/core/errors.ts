@@ -44,3 +44,55 @@ export class DTypeError extends Error {
     this.name = "DTypeError";
   }
 }
+
+/**
+ * Thrown when a tensor whose memory lives on a device (the `"webgpu"`
+ * backend) is read synchronously through `data`, `toArray()` or `item()`,
+ * or used by ops running somewhere else: its host placeholder does not hold
+ * its values. Read it with `await t.read()`.
+ *
+ * @example
+ * ```ts
+ * import { DeviceTensorError } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(new DeviceTensorError("x").name, "DeviceTensorError");
+ * ```
+ */
+export class DeviceTensorError extends Error {
+  /** Creates a device-tensor error with the given message. */
+  constructor(message: string) {
+    super(message);
+    this.name = "DeviceTensorError";
+  }
+}
+
+/**
+ * Thrown (or the promise of `setBackend` rejected with it) when a backend
+ * cannot be used: an unknown name, a package not imported, or no device
+ * (`reason` says which, e.g. `"navigator.gpu.requestAdapter() returned
+ * null"`).
+ *
+ * @example
+ * ```ts
+ * import { BackendError } from "@matgrad/core";
+ * import assert from "node:assert/strict";
+ *
+ * const e = new BackendError("webgpu", "no adapter");
+ * assert.equal(e.backend, "webgpu");
+ * assert.match(e.message, /no adapter/);
+ * ```
+ */
+export class BackendError extends Error {
+  /** The backend asked for. */
+  readonly backend: string;
+  /** Why it cannot be used. */
+  readonly reason: string;
+  /** Creates the error for `backend`, saying `reason`. */
+  constructor(backend: string, reason: string) {
+    super(`setBackend(${JSON.stringify(backend)}): ${reason}`);
+    this.name = "BackendError";
+    this.backend = backend;
+    this.reason = reason;
+  }
+}

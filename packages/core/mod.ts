@@ -51,7 +51,7 @@ export {
   valueAndGrad,
 } from "./autograd/grad.ts";
 export type { DataFor, DType, TensorData } from "./dtype.ts";
-export { DTypeError, ShapeError } from "./errors.ts";
+export { BackendError, DeviceTensorError, DTypeError, ShapeError } from "./errors.ts";
 export { type Executor, getExecutor, setExecutor, withExecutor } from "./executor/executor.ts";
 export { serialExecutor } from "./executor/serial.ts";
 export {
@@ -61,12 +61,8 @@ export {
   encodeSafetensors,
 } from "./io/safetensors.ts";
 export { SafetensorsError } from "./io/safetensors_error.ts";
-export {
-  type BackendName,
-  type BackendOptions,
-  getBackend,
-  setBackend,
-} from "./kernels/backend.ts";
+export { type BackendName, type BackendOptions } from "./kernels/backend.ts";
+export { backendNames, getBackend, setBackend } from "./executor/backends.ts";
 export {
   matmul,
   matmulGrad,

@@ -20,6 +20,7 @@ const ROOT = new URL("../../", import.meta.url);
 const MEMBERS = [
   "packages/core",
   "packages/parallel",
+  "packages/webgpu",
   "packages/dev",
   "apps/linear-demo",
   "apps/web-demo",
@@ -113,7 +114,9 @@ Deno.test("layering: nothing reaches into another member by a relative path", ()
 
 Deno.test("layering: published code never imports the development package", () => {
   const bad = files.filter((f) =>
-    (f.member === "packages/core" || f.member === "packages/parallel") && !isTest(f.path) &&
+    (f.member === "packages/core" || f.member === "packages/parallel" ||
+      f.member === "packages/webgpu") &&
+    !isTest(f.path) &&
     !f.path.includes("/scripts/")
   ).flatMap((f) =>
     f.imports.filter((s) => s.startsWith("@matgrad/dev")).map((s) => `${f.path} imports ${s}`)

@@ -78,6 +78,7 @@ export type { Allocation } from "@matgrad/core/backend";
 export type {
   AdamRun,
   BinaryRun,
+  CombineRun,
   ExpandRun,
   GemmRun,
   GemmTask,

@@ -50,6 +50,9 @@ Training:
                             every op)
   --compare                 train twice, on this thread and on the workers, and
                             print both speeds
+  --backend cpu|webgpu      where the steps run (default cpu); webgpu trains in
+                            float32 on the GPU (exit 2 with the reason when
+                            there is no adapter)
 
 Output:
   --plot FILE.svg           write train and test loss per epoch as an SVG chart
@@ -114,6 +117,8 @@ export interface Config {
   json: boolean;
   /** Train again on this thread alone and print both speeds. */
   compare: boolean;
+  /** Where the steps run. */
+  backend: "cpu" | "webgpu";
 }
 
 const OPTIONS = {
@@ -139,6 +144,7 @@ const OPTIONS = {
   load: { type: "string" },
   json: { type: "boolean" },
   compare: { type: "boolean" },
+  backend: { type: "string" },
   cwd: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -318,7 +324,15 @@ export function parseCommandLine(
     workers: v.workers === undefined ? defaultWorkers : whole("workers", v.workers, 0, 256),
     json: values.json === true,
     compare: values.compare === true,
+    backend: "cpu",
   };
+  if (v.backend !== undefined) {
+    if (v.backend !== "cpu" && v.backend !== "webgpu") {
+      throw new UsageError(`--backend must be cpu or webgpu, got ${quote(v.backend)}`);
+    }
+    config.backend = v.backend;
+    if (v.backend === "webgpu") config.workers = 0;
+  }
   if (!(config.momentum >= 0 && config.momentum < 1)) {
     throw new UsageError(`--momentum must be in [0, 1), got ${shown(v.momentum!)}`);
   }

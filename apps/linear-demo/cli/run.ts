@@ -5,6 +5,7 @@
  */
 import process from "node:process";
 import { createPool, type Pool, SERIAL_BELOW_FLOPS } from "@matgrad/parallel";
+import { releaseWebgpu, webgpuExecutor } from "@matgrad/webgpu";
 import { DataError, rows } from "../src/dataset.ts";
 import { leastSquares } from "../src/least_squares.ts";
 import { meanSquaredError, predict, relativeError } from "../src/metrics.ts";
@@ -155,6 +156,8 @@ export async function run(config: Config, terminals: Terminals): Promise<void> {
     return;
   }
 
+  // Rejects with a BackendError saying why where there is no adapter (exit 2).
+  const device = config.backend === "webgpu" ? await webgpuExecutor() : undefined;
   const workers = config.workers;
   const pool: Pool | undefined = workers === 0 ? undefined : createPool(
     config.serialBelow === undefined
@@ -171,7 +174,9 @@ export async function run(config: Config, terminals: Terminals): Promise<void> {
   const limit = config.serialBelow === undefined
     ? `ops under ${flops(threshold)} stay on this thread`
     : `--serial-below ${threshold}`;
-  const placement = !pool
+  const placement = device
+    ? `on the GPU in float32 (--backend webgpu): ${device.adapter}`
+    : !pool
     ? "serial on this thread (--workers 0)"
     : `this thread and ${count(workers, "worker")} share every op of a step (${limit})`;
   log(
@@ -199,6 +204,7 @@ export async function run(config: Config, terminals: Terminals): Promise<void> {
     result = await train(p.fit.train, p.fit.test, {
       ...trainOptions,
       ...(pool ? { pool } : {}),
+      ...(device ? { device } : {}),
       onStep: (r) => progress.step(r),
       onEpoch: (r) => progress.epoch(r),
     });
@@ -211,6 +217,7 @@ export async function run(config: Config, terminals: Terminals): Promise<void> {
   } finally {
     progress.stop();
     pool?.close();
+    if (device !== undefined) await releaseWebgpu();
   }
   const { s, lsFitLoss } = status.run("scoring the trained model", () => ({
     s: score(p, result.params),
@@ -320,6 +327,7 @@ export async function run(config: Config, terminals: Terminals): Promise<void> {
         workers,
         gradientFlopsPerStep: gradFlops,
         onWorkers: pool !== undefined,
+        backend: config.backend,
       },
       ...s,
       leastSquares: { ...lsScores, fitLoss: lsFitLoss },

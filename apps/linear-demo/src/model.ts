@@ -9,12 +9,14 @@
 import {
   adam,
   add,
+  type Executor,
   matmul,
   mse,
   type Optimizer,
   serialExecutor,
   sgd,
   type Tensor,
+  tensor,
   valueAndGrad,
   withExecutor,
   zeros,
@@ -60,6 +62,11 @@ export interface Trainer {
    * so the workers read it without a copy.
    */
   buffer(size: number): Float64Array;
+  /**
+   * W and b as float64 host tensors: {@linkcode Trainer.params} itself on the
+   * CPU, a copy read from the device on a device executor.
+   */
+  snapshot(): Promise<LinearParams>;
 }
 
 /**
@@ -86,7 +93,9 @@ export function createTrainer(
   m: number,
   options: OptimizerOptions,
   pool?: Pool,
+  device?: Executor,
 ): Trainer {
+  if (device !== undefined) return deviceTrainer(d, m, options, device);
   // Where every op of a step runs: on the pool (the calling thread and its
   // workers, over shared memory), or on this thread. The parameters and the
   // batch buffers are made there too, so that no step copies them.
@@ -109,5 +118,36 @@ export function createTrainer(
       }));
     },
     buffer: (size) => alloc([size]).data as Float64Array,
+    snapshot: () => Promise.resolve(params),
+  };
+}
+
+function makeOptimizer(options: OptimizerOptions): Optimizer {
+  return options.optimizer === "adam"
+    ? adam({ lr: options.lr })
+    : sgd({ lr: options.lr, momentum: options.momentum ?? 0 });
+}
+
+// On a device (the "webgpu" executor): float32 parameters that stay there,
+// each batch uploaded as float32, and one read of the loss per step.
+function deviceTrainer(d: number, m: number, options: OptimizerOptions, device: Executor): Trainer {
+  const on = <T>(fn: () => T): T => withExecutor(device, fn);
+  const w = on(() => zeros([d, m])), b = on(() => zeros([m]));
+  const opt = makeOptimizer(options);
+  const grads = valueAndGrad(linearLoss, [0, 1]);
+  const host64 = async (t: Tensor) => tensor(Float64Array.from(await t.read()), t.shape, "float64");
+  return {
+    params: { w, b },
+    async step(x, y) {
+      const value = on(() => {
+        const f32 = (t: Tensor) => tensor(Float32Array.from(t.data), t.shape);
+        const { value, grad } = grads(w, b, f32(x), f32(y));
+        opt.step([w, b], grad);
+        return value;
+      });
+      return (await value.read())[0]!;
+    },
+    buffer: (size) => new Float64Array(size),
+    snapshot: async () => ({ w: await host64(w), b: await host64(b) }),
   };
 }

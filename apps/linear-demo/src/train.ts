@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type Executor, serialExecutor, withExecutor } from "@matgrad/core";
 import type { Pool } from "@matgrad/parallel";
 import { type Dataset, gatherRows, rows } from "./dataset.ts";
 import type { LinearParams } from "./least_squares.ts";
@@ -48,6 +49,11 @@ export interface TrainOptions extends OptimizerOptions {
   seed: number;
   /** A worker pool for the matmul gradients; absent = calling thread. */
   pool?: Pool;
+  /**
+   * A device executor (`@matgrad/webgpu`'s): the step runs there in float32;
+   * the epoch losses are computed on the CPU from the parameters read back.
+   */
+  device?: Executor;
   /** Called after every step. */
   onStep?: (report: StepReport) => void;
   /** Called after every epoch, and once for epoch 0. */
@@ -75,6 +81,7 @@ export interface TrainResult {
 }
 
 function evaluate(data: Dataset | undefined, params: LinearParams): number | undefined {
+  // On the CPU whatever the step's executor: params are host tensors here.
   if (data === undefined || rows(data) === 0) return undefined;
   // The model's own forward pass (fast kernels); final metrics use metrics.ts's plain loop.
   return linearLoss(params.w, params.b, data.x, data.y).item();
@@ -101,7 +108,7 @@ export async function train(
 ): Promise<TrainResult> {
   const n = rows(trainSet);
   const d = trainSet.x.shape[1]!, m = trainSet.y.shape[1]!;
-  const trainer = createTrainer(d, m, options, options.pool);
+  const trainer = createTrainer(d, m, options, options.pool, options.device);
   const batch = Math.min(options.batchSize, n);
   const steps = Math.ceil(n / batch);
   const xBuf = trainer.buffer(batch * d), yBuf = trainer.buffer(batch * m);
@@ -113,13 +120,14 @@ export async function train(
   let seen = 0, stepMs = 0, stopped = false;
   const rate = () => seen / Math.max(stepMs / 1000, 1e-9);
   const report = async (epoch: number) => {
+    const params = await trainer.snapshot();
     const r: EpochReport = {
       epoch,
-      trainLoss: evaluate(trainSet, trainer.params)!,
+      trainLoss: withExecutor(serialExecutor, () => evaluate(trainSet, params)!),
       seconds: (performance.now() - start) / 1000,
       samplesPerSecond: rate(),
     };
-    const testLoss = evaluate(testSet, trainer.params);
+    const testLoss = withExecutor(serialExecutor, () => evaluate(testSet, params));
     if (testLoss !== undefined) r.testLoss = testLoss;
     epochs.push(r);
     await options.onEpoch?.(r);
@@ -146,7 +154,7 @@ export async function train(
   }
   const seconds = (performance.now() - start) / 1000;
   return {
-    params: trainer.params,
+    params: await trainer.snapshot(),
     stepLosses,
     epochs,
     seconds,

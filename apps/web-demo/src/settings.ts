@@ -26,6 +26,8 @@ export interface Settings {
   batchSize: number;
   /** Seed of the data, the split and the shuffles. */
   seed: number;
+  /** Where the steps run: the CPU (default, absent) or `"webgpu"` (float32 on the GPU). */
+  backend?: "cpu" | "webgpu";
 }
 
 /**
@@ -156,5 +158,11 @@ export function parseSettings(
   const epochs = integer("epochs", "Epochs", raw.epochs, 1, MAX_EPOCHS);
   const batchSize = integer("batchSize", "Batch size", raw.batchSize, 1, MAX_BATCH);
   const seed = integer("seed", "Seed", raw.seed, 0, 0xffff_ffff);
-  return { dataset, workers, optimizer, learningRate, epochs, batchSize, seed };
+  const backend = raw.backend ?? "cpu";
+  if (backend !== "cpu" && backend !== "webgpu") {
+    throw new SettingsError("backend", `Backend must be "cpu" or "webgpu", got "${backend}"`);
+  }
+  const settings: Settings = { dataset, workers, optimizer, learningRate, epochs, batchSize, seed };
+  if (backend === "webgpu") settings.backend = backend;
+  return settings;
 }

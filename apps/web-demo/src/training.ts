@@ -22,7 +22,8 @@ import {
   train as trainLinear,
   unstandardize,
 } from "@matgrad/linear-demo";
-import type { Tensor } from "@matgrad/core";
+import { BackendError, type Tensor } from "@matgrad/core";
+import { type WebGpuExecutor, webgpuExecutor } from "@matgrad/webgpu";
 import type { Settings } from "./settings.ts";
 import { openSession, type Transport } from "./session.ts";
 
@@ -68,8 +69,10 @@ export interface TrainResult {
   workers: number;
   /** Where the gradient products ran. */
   transport: Transport;
-  /** Why fewer workers than asked were used, if so. */
+  /** Why fewer workers than asked, or the CPU instead of WebGPU, were used, if so. */
   fallback?: string;
+  /** Where the steps ran. */
+  backend: "cpu" | "webgpu";
   /** Matmul gradients computed by the workers. */
   workerCalls: number;
   /** {@linkcode dataFingerprint} of the training rows. */
@@ -234,7 +237,19 @@ function metricsOf(
  */
 export async function train(settings: Settings, hooks: TrainHooks = {}): Promise<TrainResult> {
   const data = prepareData(settings, hooks.cars);
-  const session = openSession(settings.workers);
+  // WebGPU where asked and available; else the CPU, saying why.
+  let device: WebGpuExecutor | undefined;
+  let gpuFallback: string | undefined;
+  if (settings.backend === "webgpu") {
+    try {
+      device = await webgpuExecutor();
+    } catch (e) {
+      gpuFallback = `WebGPU is unavailable (${
+        e instanceof BackendError ? e.reason : String(e)
+      }): trained on the CPU`;
+    }
+  }
+  const session = openSession(device === undefined ? settings.workers : 0);
   try {
     // A worker's own workers start only while its event loop runs: before the steps, not during.
     await session.pool?.ready();
@@ -246,6 +261,7 @@ export async function train(settings: Settings, hooks: TrainHooks = {}): Promise
       batchSize: settings.batchSize,
       seed: settings.seed,
       ...(session.pool === undefined ? {} : { pool: session.pool }),
+      ...(device === undefined ? {} : { device }),
       ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
       onEpoch: async (e) => {
         hooks.onEpoch?.({
@@ -259,7 +275,9 @@ export async function train(settings: Settings, hooks: TrainHooks = {}): Promise
       },
     });
     const last = r.epochs.at(-1)!;
-    const where = session.workers === 0
+    const where = device !== undefined
+      ? `the GPU (WebGPU, float32): ${device.adapter}`
+      : session.workers === 0
       ? "the calling thread"
       : `this thread and ${session.workers} workers (${session.transport}): ${session.workerCalls} ops split`;
     return {
@@ -271,7 +289,10 @@ export async function train(settings: Settings, hooks: TrainHooks = {}): Promise
       samplesPerSecond: r.samplesPerSecond,
       workers: session.workers,
       transport: session.transport,
-      ...(session.fallback === undefined ? {} : { fallback: session.fallback }),
+      backend: device === undefined ? "cpu" : "webgpu",
+      ...(gpuFallback ?? session.fallback) === undefined
+        ? {}
+        : { fallback: [gpuFallback, session.fallback].filter(Boolean).join("; ") },
       workerCalls: session.workerCalls,
       dataFingerprint: dataFingerprint(data),
       metrics: metricsOf(data, r.params, { ...r, epochs: last.epoch }, where),

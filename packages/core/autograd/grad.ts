@@ -23,9 +23,10 @@
  */
 import { ShapeError } from "../errors.ts";
 import { add } from "../ops/elementwise.ts";
+import { copyTask, run as runTasks } from "../ops/op_helpers.ts";
 import { formatShape, sameShape } from "../tensor/shape.ts";
 import { allocateFor, collecting, insideCollection } from "../tensor/storage.ts";
-import { describe, isTensor, sharesMemory, Tensor } from "../tensor/tensor.ts";
+import { describe, isTensor, sharesMemory, storageOf, Tensor } from "../tensor/tensor.ts";
 import { activeTapes, record, Tape, tracing, untraced, withTape } from "./tape.ts";
 
 /** The value of f and its gradient(s), as {@linkcode valueAndGrad} returns them. */
@@ -97,7 +98,7 @@ function trace(
     const x = args[i] as Tensor;
     // A fresh leaf per argument keeps f(x, x) with argnums [0, 1] two gradients,
     // and an identity node links it to x for any outer trace.
-    const leaf = new Tensor(x.data, x.shape);
+    const leaf = new Tensor(storageOf(x), x.shape);
     if (tracing()) record(leaf, [x], (g) => [g]);
     tape.watch(leaf);
     leaves.push(leaf);
@@ -152,13 +153,15 @@ function backward(t: Trace): Tensor[] {
     if (g === undefined) {
       return new Tensor(allocateFor("grad", leaf.shape, leaf.dtype, true), leaf.shape);
     }
-    if (!taken.some((t) => t.data === g.data || sharesMemory(t.data, g.data))) {
-      const out = new Tensor(g.data, leaf.shape);
+    if (
+      !taken.some((t) => storageOf(t) === storageOf(g) || sharesMemory(storageOf(t), storageOf(g)))
+    ) {
+      const out = new Tensor(storageOf(g), leaf.shape);
       taken.push(out);
       return out;
     }
     const copy = allocateFor("grad", leaf.shape, leaf.dtype);
-    copy.set(g.data);
+    runTasks(copyTask(storageOf(g), copy));
     const out = new Tensor(copy, leaf.shape);
     taken.push(out);
     return out;

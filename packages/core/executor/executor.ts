@@ -41,6 +41,25 @@ export interface Executor {
    * task writes was allocated by this executor or is the caller's `out`.
    */
   run(tasks: readonly Task[]): void;
+  /**
+   * Set by executors whose memory lives on a device (e.g. `"webgpu"`): the
+   * typed arrays they hand out are placeholders, so `Tensor.data` throws and
+   * `Tensor.read()` goes through {@linkcode Executor.read}. Absent for
+   * executors of host memory.
+   */
+  readonly device?: string;
+  /**
+   * The dtypes of tensors this executor can hold; absent means all. Scratch
+   * storage of ops (float64 sums, optimizer state) is exempt: a device
+   * executor may keep it in float32.
+   */
+  readonly dtypes?: readonly DType[];
+  /**
+   * A host copy of `data`, a placeholder this executor handed out, once
+   * every task submitted before the call has written it. Only device
+   * executors have it.
+   */
+  read?(data: TensorData): Promise<TensorData>;
 }
 
 let active: Executor | undefined;

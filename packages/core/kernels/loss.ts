@@ -32,7 +32,8 @@ export function runMse(t: MseRun, from: number, to: number): void {
 
 /** MSE-gradient units `[from, to)`: elements. */
 export function runMseGrad(t: MseGradRun, from: number, to: number): void {
-  const { p, t: y, out, w } = t;
+  const { p, t: y, out, gs, n } = t;
+  const w = t.f32 ? Math.fround(gs[0]! / n) : gs[0]! / n;
   if (t.f32) mseGrad32(p, y, out as Float32Array, w, from, to);
   else mseGrad64(p, y, out as Float64Array, w, from, to);
 }
@@ -86,7 +87,8 @@ export function runXent(t: XentRun, from: number, to: number): void {
 
 /** Cross-entropy gradient units `[from, to)`: rows; `(softmax·Σlabels − labels)·w`. */
 export function runXentGrad(t: XentGradRun, from: number, to: number): void {
-  const { probs, labels, c, w, out } = t;
+  const { probs, labels, c, gs, n, out } = t;
+  const w = gs[0]! / n;
   for (let r = from; r < to; r++) {
     const off = r * c;
     let mass = 1;

@@ -39,6 +39,7 @@ export { broadcastStrides, walkRuns } from "./strided.ts";
 export {
   type AdamRun,
   type BinaryRun,
+  type CombineRun,
   type ExpandRun,
   type GemmRun,
   type MseGradRun,

@@ -9,7 +9,7 @@
  * @module
  */
 import { volume } from "./strided.ts";
-import type { ReduceRun } from "./tasks.ts";
+import type { CombineRun, ReduceRun } from "./tasks.ts";
 
 /** Reduced positions per block. */
 export const REDUCE_BLOCK = 2048;
@@ -135,6 +135,16 @@ export function combineBlocks(
   divisor = 1,
 ): void {
   for (let o = 0; o < outLen; o++) {
+    let s = 0;
+    for (let b = 0; b < blocks; b++) s += partial[b * outLen + o]!;
+    out[o] = divisor === 1 ? s : s / divisor;
+  }
+}
+
+/** Combine units `[from, to)`: outputs, each the block sums added in block order. */
+export function runCombine(t: CombineRun, from: number, to: number): void {
+  const { partial, blocks, outLen, out, divisor } = t;
+  for (let o = from; o < to; o++) {
     let s = 0;
     for (let b = 0; b < blocks; b++) s += partial[b * outLen + o]!;
     out[o] = divisor === 1 ? s : s / divisor;

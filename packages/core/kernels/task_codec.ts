@@ -34,7 +34,13 @@ const LAYOUTS: { readonly [K in TaskKind]: Layout } = {
     arrays: ["keptDims", "keptStrides", "reducedDims", "reducedStrides"],
   },
   mse: { bufs: ["p", "t", "partial"], writes: ["partial"], nums: ["blockLen", "f32"], arrays: [] },
-  mseGrad: { bufs: ["p", "t", "out"], writes: ["out"], nums: ["w", "f32"], arrays: [] },
+  combine: {
+    bufs: ["partial", "out"],
+    writes: ["out"],
+    nums: ["blocks", "outLen", "divisor"],
+    arrays: [],
+  },
+  mseGrad: { bufs: ["p", "t", "gs", "out"], writes: ["out"], nums: ["n", "f32"], arrays: [] },
   xent: {
     bufs: ["logits", "labels", "probs", "logSoftmax", "losses"],
     writes: ["probs", "logSoftmax", "losses"],
@@ -42,9 +48,9 @@ const LAYOUTS: { readonly [K in TaskKind]: Layout } = {
     arrays: [],
   },
   xentGrad: {
-    bufs: ["probs", "labels", "out"],
+    bufs: ["probs", "labels", "gs", "out"],
     writes: ["out"],
-    nums: ["indexed", "c", "w"],
+    nums: ["indexed", "c", "n"],
     arrays: [],
   },
   sgd: { bufs: ["p", "g", "v"], writes: ["p", "v"], nums: ["lr", "momentum"], arrays: [] },

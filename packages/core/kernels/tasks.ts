@@ -14,7 +14,7 @@
 import type { TensorData } from "../dtype.ts";
 import { type GemmTask, runGemmBands } from "./gemm_task.ts";
 import { runBinary, runExpand, runTranspose, runUnary } from "./elementwise.ts";
-import { runReduce } from "./reduce.ts";
+import { runCombine, runReduce } from "./reduce.ts";
 import { runMse, runMseGrad, runXent, runXentGrad } from "./loss.ts";
 import { runAdam, runSgd } from "./optim.ts";
 
@@ -156,7 +156,10 @@ export interface MseRun extends TaskBase {
   readonly f32: number;
 }
 
-/** `out = w·2(p − t)` element-wise, rounded as the composed ops round it. */
+/**
+ * `out = w·2(p − t)` element-wise with `w = gs[0] / n` (rounded to float32
+ * when `f32`), rounded as the composed ops round it.
+ */
 export interface MseGradRun extends TaskBase {
   /** The kind of task. */
   readonly kind: "mseGrad";
@@ -166,8 +169,10 @@ export interface MseGradRun extends TaskBase {
   readonly t: TensorData;
   /** The output. */
   readonly out: TensorData;
-  /** The scale: the incoming gradient over the count. */
-  readonly w: number;
+  /** The incoming gradient: one element. */
+  readonly gs: TensorData;
+  /** The count it is divided by. */
+  readonly n: number;
   /** 1 to round to float32 as the float32 ops do, else 0. */
   readonly f32: number;
 }
@@ -192,7 +197,7 @@ export interface XentRun extends TaskBase {
   readonly losses: Float64Array;
 }
 
-/** ∂loss/∂logits row by row: `(softmax·Σlabels − labels)·w`; units are rows. */
+/** ∂loss/∂logits row by row: `(softmax·Σlabels − labels)·w` with `w = gs[0] / n`; units are rows. */
 export interface XentGradRun extends TaskBase {
   /** The kind of task. */
   readonly kind: "xentGrad";
@@ -204,8 +209,29 @@ export interface XentGradRun extends TaskBase {
   readonly indexed: number;
   /** The constant argument (or, for cross-entropy, the number of classes). */
   readonly c: number;
-  /** The scale: the incoming gradient over the count. */
-  readonly w: number;
+  /** The incoming gradient: one element. */
+  readonly gs: TensorData;
+  /** The count it is divided by (the rows). */
+  readonly n: number;
+  /** The output. */
+  readonly out: TensorData;
+}
+
+/**
+ * Block sums added up in block order: `out[o] = (Σ_b partial[b·outLen + o]) / divisor`,
+ * in float64, stored once; units are outputs.
+ */
+export interface CombineRun extends TaskBase {
+  /** The kind of task. */
+  readonly kind: "combine";
+  /** The block sums, `blocks × outLen`, float64. */
+  readonly partial: TensorData;
+  /** Blocks of reduced positions. */
+  readonly blocks: number;
+  /** Outputs per block. */
+  readonly outLen: number;
+  /** What each sum is divided by (1: none). */
+  readonly divisor: number;
   /** The output. */
   readonly out: TensorData;
 }
@@ -260,6 +286,7 @@ export type Task =
   | ExpandRun
   | TransposeRun
   | ReduceRun
+  | CombineRun
   | MseRun
   | MseGradRun
   | XentRun
@@ -286,6 +313,8 @@ export function runTask(task: Task, from: number, to: number): void {
       return runTranspose(task, from, to);
     case "reduce":
       return runReduce(task, from, to);
+    case "combine":
+      return runCombine(task, from, to);
     case "mse":
       return runMse(task, from, to);
     case "mseGrad":

@@ -6,11 +6,11 @@
  */
 import type { DType } from "../dtype.ts";
 import { Unary } from "../kernels/elementwise.ts";
-import { combineBlocks, planReduce } from "../kernels/reduce.ts";
+import { planReduce } from "../kernels/reduce.ts";
 import { broadcastStrides } from "../kernels/strided.ts";
 import { broadcastShapes, formatShape, sameShape } from "../tensor/shape.ts";
 import { allocateData, allocateFor, disown } from "../tensor/storage.ts";
-import { Tensor } from "../tensor/tensor.ts";
+import { storageOf, Tensor } from "../tensor/tensor.ts";
 import { unaryTask } from "./elementwise.ts";
 import { cast, run } from "./op_helpers.ts";
 
@@ -43,7 +43,7 @@ export function broadcastShape(
  */
 export function sumTo(g: Tensor, like: Tensor): Tensor {
   if (sameShape(g.shape, like.shape)) {
-    return g.dtype === like.dtype ? g : new Tensor(cast(g.data, like.dtype), like.shape);
+    return g.dtype === like.dtype ? g : new Tensor(cast(storageOf(g), like.dtype), like.shape);
   }
   return reduceTo(g, like.shape, like.dtype);
 }
@@ -65,10 +65,21 @@ export function reduceTo(
   const direct = plan.blocks === 1 && divisor === 1;
   // Several blocks, or a mean, go through float64 sums first.
   const sums = direct ? out : allocateData("float64", plan.blocks * plan.outLen);
-  run({ kind: "reduce", ...plan, g: g.data, out: sums, work: 20 * g.size });
+  run({ kind: "reduce", ...plan, g: storageOf(g), out: sums, work: 20 * g.size });
   if (!direct) {
     if (plan.blocks === 1) run(unaryTask(Unary.divide, sums, out, divisor));
-    else combineBlocks(sums as Float64Array, plan.blocks, plan.outLen, out, divisor);
+    else {
+      run({
+        kind: "combine",
+        partial: sums,
+        blocks: plan.blocks,
+        outLen: plan.outLen,
+        divisor,
+        out,
+        units: plan.outLen,
+        work: 20 * plan.blocks * plan.outLen,
+      });
+    }
     disown(sums);
   }
   return new Tensor(out, shape);
@@ -80,7 +91,7 @@ export function broadcastTo(t: Tensor, shape: readonly number[], dtype: DType = 
   run({
     kind: "expand",
     shape,
-    x: t.data,
+    x: storageOf(t),
     sx: broadcastStrides(t.shape, shape),
     out,
     units: out.length,

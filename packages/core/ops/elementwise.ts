@@ -16,7 +16,7 @@ import { broadcastStrides } from "../kernels/strided.ts";
 import type { TensorData } from "../dtype.ts";
 import type { UnaryRun } from "../kernels/tasks.ts";
 import { allocateFor } from "../tensor/storage.ts";
-import { Tensor } from "../tensor/tensor.ts";
+import { storageOf, Tensor } from "../tensor/tensor.ts";
 import { broadcastShape, sumTo } from "./broadcast.ts";
 import { checkTensor, resultDType, run } from "./op_helpers.ts";
 
@@ -31,9 +31,9 @@ function binary(fn: string, a: Tensor, b: Tensor, op: BinaryOp): Tensor {
     kind: "binary",
     op,
     shape,
-    a: a.data,
+    a: storageOf(a),
     sa: broadcastStrides(a.shape, shape),
-    b: b.data,
+    b: storageOf(b),
     sb: broadcastStrides(b.shape, shape),
     out,
     units: size,
@@ -46,7 +46,7 @@ function binary(fn: string, a: Tensor, b: Tensor, op: BinaryOp): Tensor {
 export function unary(fn: string, x: Tensor, op: UnaryOp, c = 0): Tensor {
   checkTensor(x, "x", fn);
   const out = allocateFor(fn, x.shape, x.dtype);
-  run(unaryTask(op, x.data, out, c));
+  run(unaryTask(op, storageOf(x), out, c));
   return new Tensor(out, x.shape);
 }
 

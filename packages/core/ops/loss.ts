@@ -8,10 +8,10 @@ import { record, tracing } from "../autograd/tape.ts";
 import { ShapeError } from "../errors.ts";
 import { formatShape, sameShape } from "../tensor/shape.ts";
 import type { TensorData } from "../dtype.ts";
-import { Unary } from "../kernels/elementwise.ts";
-import { combineBlocks, REDUCE_BLOCK } from "../kernels/reduce.ts";
+import { Binary, Unary } from "../kernels/elementwise.ts";
+import { REDUCE_BLOCK } from "../kernels/reduce.ts";
 import { allocateData, allocateFor, disown } from "../tensor/storage.ts";
-import { Tensor } from "../tensor/tensor.ts";
+import { storageOf, Tensor } from "../tensor/tensor.ts";
 import { unaryTask } from "./elementwise.ts";
 import { cast, checkTensor, resultDType, run } from "./op_helpers.ts";
 
@@ -45,8 +45,8 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
   // in the block order of a reduction, the mean rounded once.
   const dtype = resultDType(pred.dtype, target.dtype);
   const f32 = dtype === "float32" ? 1 : 0;
-  const p = pred.data;
-  const t = target.data;
+  const p = storageOf(pred);
+  const t = storageOf(target);
   const n = pred.size;
   const blocks = Math.max(1, Math.ceil(n / REDUCE_BLOCK));
   const partial = allocateData("float64", blocks, true) as Float64Array;
@@ -61,15 +61,23 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
     work: 40 * n,
   });
   const out = allocateFor("mse", [], dtype);
-  combineBlocks(partial, blocks, 1, out, n);
+  run({
+    kind: "combine",
+    partial,
+    blocks,
+    outLen: 1,
+    divisor: n,
+    out,
+    units: 1,
+    work: 20 * blocks,
+  });
   disown(partial);
   const y = new Tensor(out, []);
   if (tracing()) {
     record(y, [pred, target], (g, [needPred, needTarget]) => {
       // d/dpred = (g/n)·2(pred − target), rounded as the composed ops round it.
-      const w = f32 ? Math.fround(g.data[0]! / n) : g.data[0]! / n;
       const d = allocateFor("mse", pred.shape, dtype);
-      run({ kind: "mseGrad", p, t, out: d, w, f32, units: n, work: 40 * n });
+      run({ kind: "mseGrad", p, t, gs: storageOf(g), n, out: d, f32, units: n, work: 40 * n });
       const inDType = (x: TensorData, like: Tensor) =>
         new Tensor(like.dtype === dtype ? x : cast(x, like.dtype), like.shape);
       let negated: TensorData | undefined;
@@ -129,9 +137,10 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
       } (probabilities) nor its leading shape ${formatShape(logits.shape.slice(0, -1))} (indices)`,
     );
   }
-  if (indexed) {
+  // Index labels on a device cannot be read here; the kernel clamps them there.
+  if (indexed && !labels.onDevice) {
     for (let r = 0; r < rows; r++) {
-      const k = labels.data[r]!;
+      const k = storageOf(labels)[r]!;
       if (!Number.isInteger(k) || k < 0 || k >= c) {
         throw new RangeError(`${fn}: labels[${r}] = ${k} is not a class index in [0, ${c})`);
       }
@@ -143,8 +152,8 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   const losses = allocateData("float64", rows) as Float64Array;
   run({
     kind: "xent",
-    logits: logits.data,
-    labels: labels.data,
+    logits: storageOf(logits),
+    labels: storageOf(labels),
     indexed: indexed ? 1 : 0,
     c,
     probs,
@@ -153,11 +162,18 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
     units: rows,
     work: 200 * logits.size,
   });
-  let total = 0;
-  for (let r = 0; r < rows; r++) total += losses[r]!;
-  disown(losses);
   const out = allocateFor(fn, [], dtype);
-  out[0] = total / rows;
+  run({
+    kind: "combine",
+    partial: losses,
+    blocks: rows,
+    outLen: 1,
+    divisor: rows,
+    out,
+    units: 1,
+    work: 20 * rows,
+  });
+  disown(losses);
   const y = new Tensor(out, []);
   if (!tracing()) {
     disown(probs);
@@ -166,23 +182,39 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   }
   record(y, [logits, labels], (g, needs) => {
     // ∂/∂z = (softmax · Σlabels − labels) / rows; ∂/∂labels = −log softmax / rows.
-    const w = g.data[0]! / rows;
+    const gs = storageOf(g);
     const dz = allocateFor(fn, logits.shape, logits.dtype);
     run({
       kind: "xentGrad",
       probs,
-      labels: labels.data,
+      labels: storageOf(labels),
       indexed: indexed ? 1 : 0,
       c,
-      w,
+      gs,
+      n: rows,
       out: dz,
       units: rows,
       work: 40 * logits.size,
     });
     const dLogits = new Tensor(dz, logits.shape);
     if (indexed || !needs[1]) return [dLogits, undefined];
+    // dl = log softmax · −(g / rows), the factor computed where g lives.
+    const w = allocateData("float64", 1);
+    run(unaryTask(Unary.divide, gs, w, -rows));
     const dl = allocateFor(fn, labels.shape, labels.dtype);
-    run(unaryTask(Unary.scale, logSoftmax, dl, -w));
+    run({
+      kind: "binary",
+      op: Binary.mul,
+      shape: [logSoftmax.length],
+      a: logSoftmax,
+      sa: [1],
+      b: w,
+      sb: [0],
+      out: dl,
+      units: dl.length,
+      work: 20 * dl.length,
+    });
+    disown(w);
     return [dLogits, new Tensor(dl, labels.shape)];
   });
   return y;

@@ -13,7 +13,7 @@ import { cheaperAxis, GEMM_BAND, type GemmTask, gemmUnits } from "../kernels/gem
 import type { GemmRun, Task } from "../kernels/tasks.ts";
 import { formatShape, sameShape } from "../tensor/shape.ts";
 import { allocateData, allocateFor, disown } from "../tensor/storage.ts";
-import { describe, sharesMemory, Tensor } from "../tensor/tensor.ts";
+import { describe, sharesMemory, storageOf, Tensor } from "../tensor/tensor.ts";
 import {
   cachedPlan,
   forwardOf,
@@ -128,13 +128,13 @@ export function prepareMatmul(
     : checkOut(options.out, plan.outShape, dtype, [a, b], "matmul", "out");
   const casts: Task[] = [];
   const temps: TensorData[] = [];
-  const x = castInput(a.data, dtype, casts, temps);
-  const y = castInput(b.data, dtype, casts, temps);
+  const x = castInput(storageOf(a), dtype, casts, temps);
+  const y = castInput(storageOf(b), dtype, casts, temps);
   const spec = forwardOf(cached);
   // Forward products are cut into row blocks unless they have a single row.
   const axis = spec.m >= GEMM_BAND || spec.m >= spec.n ? 0 : 1;
   return {
-    stages: [casts, [gemmRun(spec, x, y, out.data, axis)]],
+    stages: [casts, [gemmRun(spec, x, y, storageOf(out), axis)]],
     finish() {
       for (const t of temps) disown(t);
       // Backward rule: dA and dB, or only the one a constant operand leaves.
@@ -312,7 +312,7 @@ function prepareGradients(
   const outB = options.outB === undefined
     ? undefined
     : checkOut(options.outB, b.shape, b.dtype, [a, b, dC], fn, needA ? "outB" : "out");
-  if (outA !== undefined && outB !== undefined && sharesMemory(outA.data, outB.data)) {
+  if (outA !== undefined && outB !== undefined && sharesMemory(storageOf(outA), storageOf(outB))) {
     throw new RangeError(`${fn}: outA and outB share memory`);
   }
   const tasks = gradsOf(cached);
@@ -323,7 +323,7 @@ function prepareGradients(
   const inputs: Partial<Record<string, TensorData>> = {};
   const buf = (name: string): TensorData =>
     inputs[name] ??= castInput(
-      name === "a" ? a.data : name === "b" ? b.data : dC.data,
+      name === "a" ? storageOf(a) : name === "b" ? storageOf(b) : storageOf(dC),
       dtype,
       casts,
       temps,
@@ -332,14 +332,14 @@ function prepareGradients(
   // compute in the product's dtype and round once at the end.
   const result = (task: GemmTask, like: Tensor, out: Tensor | undefined): Tensor => {
     const target = out?.dtype === dtype
-      ? out.data
+      ? storageOf(out)
       : like.dtype === dtype
       ? allocateFor(fn, like.shape, dtype)
       : allocateData(dtype, like.size);
     products.push(gemmRun(task, buf(task.x), buf(task.y), target));
     if (out !== undefined) {
-      if (target !== out.data) {
-        backs.push(copyTask(target, out.data));
+      if (target !== storageOf(out)) {
+        backs.push(copyTask(target, storageOf(out)));
         temps.push(target);
       }
       return out;

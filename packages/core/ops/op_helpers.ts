@@ -10,7 +10,7 @@ import type { DType, TensorData } from "../dtype.ts";
 import type { ExpandRun, Task } from "../kernels/tasks.ts";
 import { formatShape, sameShape } from "../tensor/shape.ts";
 import { allocateData } from "../tensor/storage.ts";
-import { describe, isTensor, sharesMemory, type Tensor } from "../tensor/tensor.ts";
+import { describe, isTensor, sharesMemory, storageOf, type Tensor } from "../tensor/tensor.ts";
 
 export { resultDType } from "../dtype.ts";
 
@@ -50,7 +50,7 @@ export function checkOut(
     throw new DTypeError(`${fn}: ${name} has dtype ${out.dtype} but the result is ${dtype}`);
   }
   for (const t of inputs) {
-    if (sharesMemory(out.data, t.data)) {
+    if (sharesMemory(storageOf(out), storageOf(t))) {
       throw new RangeError(
         `${fn}: ${name} shares memory with an input (${t}); the kernel would read what it writes`,
       );

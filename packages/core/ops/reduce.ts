@@ -7,7 +7,7 @@
  */
 import { record, tracing } from "../autograd/tape.ts";
 import { formatShape } from "../tensor/shape.ts";
-import { type DType, Tensor } from "../tensor/tensor.ts";
+import { type DType, storageOf, Tensor } from "../tensor/tensor.ts";
 import { broadcastTo, reduceTo } from "./broadcast.ts";
 import { Unary } from "../kernels/elementwise.ts";
 import { unaryTask } from "./elementwise.ts";
@@ -57,7 +57,7 @@ function plan(fn: string, x: Tensor, options: ReduceOptions): Reduction {
 
 function reduce(fn: string, x: Tensor, r: Reduction, dtype: DType, divide: boolean): Tensor {
   const s = reduceTo(x, r.kept, dtype, divide ? r.count : 1, fn);
-  return new Tensor(s.data, r.shape);
+  return new Tensor(storageOf(s), r.shape);
 }
 
 /**
@@ -79,7 +79,7 @@ function reduce(fn: string, x: Tensor, r: Reduction, dtype: DType, divide: boole
 export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
   const r = plan("sum", x, options);
   const y = reduce("sum", x, r, x.dtype, false);
-  if (tracing()) record(y, [x], (g) => [broadcastTo(new Tensor(g.data, r.kept), x.shape)]);
+  if (tracing()) record(y, [x], (g) => [broadcastTo(new Tensor(storageOf(g), r.kept), x.shape)]);
   return y;
 }
 
@@ -104,8 +104,8 @@ export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
   const y = reduce("mean", x, r, x.dtype, true);
   if (tracing()) {
     record(y, [x], (g) => {
-      const d = broadcastTo(new Tensor(g.data, r.kept), x.shape);
-      run(unaryTask(Unary.divide, d.data, d.data, r.count));
+      const d = broadcastTo(new Tensor(storageOf(g), r.kept), x.shape);
+      run(unaryTask(Unary.divide, storageOf(d), storageOf(d), r.count));
       return [d];
     });
   }

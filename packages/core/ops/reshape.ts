@@ -6,7 +6,7 @@
 import { record, tracing } from "../autograd/tape.ts";
 import { ShapeError } from "../errors.ts";
 import { formatShape, sizeOf } from "../tensor/shape.ts";
-import { describe, isTensor, Tensor } from "../tensor/tensor.ts";
+import { describe, isTensor, storageOf, Tensor } from "../tensor/tensor.ts";
 
 /**
  * Returns a tensor with the same elements in the same row-major order under
@@ -25,7 +25,8 @@ import { describe, isTensor, Tensor } from "../tensor/tensor.ts";
  * ```
  */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {
-  const out = new Tensor(t.data, resolveShape(t, shape));
+  const resolved = resolveShape(t, shape);
+  const out = new Tensor(storageOf(t), resolved);
   if (tracing()) record(out, [t], (g) => [reshape(g, t.shape)]);
   return out;
 }

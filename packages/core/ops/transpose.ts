@@ -7,7 +7,7 @@ import { record, tracing } from "../autograd/tape.ts";
 import { ShapeError } from "../errors.ts";
 import { formatShape } from "../tensor/shape.ts";
 import { allocateFor } from "../tensor/storage.ts";
-import { describe, isTensor, Tensor } from "../tensor/tensor.ts";
+import { describe, isTensor, storageOf, Tensor } from "../tensor/tensor.ts";
 import { run } from "./op_helpers.ts";
 
 /**
@@ -45,7 +45,7 @@ export function transpose(t: Tensor): Tensor {
   const count = rows * cols === 0 ? 0 : t.size / (rows * cols);
   run({
     kind: "transpose",
-    x: t.data,
+    x: storageOf(t),
     out: dst,
     rows,
     cols,

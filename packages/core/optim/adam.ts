@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { storageOf } from "../tensor/tensor.ts";
 import type { AdamRun } from "../kernels/tasks.ts";
 import { run } from "../ops/op_helpers.ts";
 import { allocateData } from "../tensor/storage.ts";
@@ -50,7 +51,7 @@ export function adam(options: AdamOptions = {}): Optimizer {
       checkStep("adam", params, grads);
       const tasks: AdamRun[] = [];
       for (let i = 0; i < params.length; i++) {
-        const p = params[i]!.data;
+        const p = storageOf(params[i]!);
         let s = state.get(params[i]!);
         if (s === undefined) {
           s = {
@@ -65,7 +66,7 @@ export function adam(options: AdamOptions = {}): Optimizer {
         tasks.push({
           kind: "adam",
           p,
-          g: grads[i]!.data,
+          g: storageOf(grads[i]!),
           m: s.m,
           v: s.v,
           lr,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { storageOf } from "../tensor/tensor.ts";
 import type { SgdRun } from "../kernels/tasks.ts";
 import { run } from "../ops/op_helpers.ts";
 import { allocateData } from "../tensor/storage.ts";
@@ -45,7 +46,7 @@ export function sgd(options: SgdOptions): Optimizer {
       checkStep("sgd", params, grads);
       const tasks: SgdRun[] = [];
       for (let i = 0; i < params.length; i++) {
-        const p = params[i]!.data;
+        const p = storageOf(params[i]!);
         let v = none;
         if (momentum !== 0) {
           v = velocity.get(params[i]!) ?? none;
@@ -55,7 +56,16 @@ export function sgd(options: SgdOptions): Optimizer {
           }
         }
         const n = p.length;
-        tasks.push({ kind: "sgd", p, g: grads[i]!.data, v, lr, momentum, units: n, work: 40 * n });
+        tasks.push({
+          kind: "sgd",
+          p,
+          g: storageOf(grads[i]!),
+          v,
+          lr,
+          momentum,
+          units: n,
+          work: 40 * n,
+        });
       }
       run(...tasks);
     },

@@ -10,7 +10,8 @@
 import type { DType, TensorData } from "../dtype.ts";
 import { type Executor, getExecutor } from "../executor/executor.ts";
 import { checkTensorBytes } from "./limits.ts";
-import { sizeOf } from "./shape.ts";
+import { formatShape, sizeOf } from "./shape.ts";
+import { DTypeError } from "../errors.ts";
 
 interface Owner {
   readonly executor: Executor;
@@ -44,6 +45,16 @@ export function allocateFor(
   zero = false,
 ): TensorData {
   checkTensorBytes(fn, shape, dtype);
+  const { dtypes, device, name } = getExecutor();
+  if (dtypes !== undefined && !dtypes.includes(dtype)) {
+    throw new DTypeError(
+      `${fn}: a ${dtype} tensor of shape ${formatShape(shape)} cannot live on ${
+        device ?? name
+      }, which holds ${dtypes.join(", ")} only; make it ${
+        dtypes[0]
+      } or create it on the CPU (setBackend("wasm"))`,
+    );
+  }
   return allocateData(dtype, sizeOf(shape, fn), zero);
 }
 
@@ -57,6 +68,15 @@ export function allocateData(dtype: DType, size: number, zero = false): TensorDa
     collected.register(data, owner, owner);
   }
   return data;
+}
+
+/**
+ * The device executor that owns `data` (a placeholder of device memory), or
+ * undefined for host memory.
+ */
+export function deviceOwner(data: TensorData): Executor | undefined {
+  const owner = owners.get(data);
+  return owner?.executor.device === undefined ? undefined : owner.executor;
 }
 
 // The tensors made while each scope is open, innermost last.

@@ -4,10 +4,11 @@
  *
  * @module
  */
-import { DTypeError, ShapeError } from "../errors.ts";
+import { DeviceTensorError, DTypeError, ShapeError } from "../errors.ts";
+import { getExecutor } from "../executor/executor.ts";
 import type { DType, TensorData } from "../dtype.ts";
 import { formatShape, sizeOf } from "./shape.ts";
-import { adopt, disown } from "./storage.ts";
+import { adopt, deviceOwner, disown } from "./storage.ts";
 
 export type { DataFor, DType, TensorData } from "../dtype.ts";
 
@@ -50,6 +51,36 @@ export function checkDType(dtype: unknown, fn: string): DType {
   throw new DTypeError(
     `${fn}: dtype must be "float32" or "float64", got ${JSON.stringify(dtype) ?? String(dtype)}`,
   );
+}
+
+let peek: (t: Tensor) => TensorData;
+
+/**
+ * The storage of `t` for an op about to hand it to the active executor: its
+ * typed array, which for a device tensor is the placeholder its executor
+ * maps to device memory.
+ *
+ * @throws {ReleasedTensorError} if `t` was disposed.
+ * @throws {DeviceTensorError} if `t` lives on a device other than the active executor.
+ * @example
+ * ```ts
+ * import { tensor } from "@matgrad/core";
+ * import { storageOf } from "@matgrad/core/backend";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(storageOf(tensor([1, 2])).length, 2);
+ * ```
+ */
+export function storageOf(t: Tensor): TensorData {
+  const data = peek(t);
+  const owner = deviceOwner(data);
+  if (owner !== undefined && owner !== getExecutor()) {
+    throw new DeviceTensorError(
+      `${t} lives on ${owner.device} but ops run on ${getExecutor().name} now; ` +
+        `copy it to the host with \`tensor(await t.read(), t.shape)\`, or run the op on ${owner.device}`,
+    );
+  }
+  return data;
 }
 
 // A registry symbol: the same in every copy of core in one JavaScript realm.
@@ -113,7 +144,50 @@ export class Tensor {
    */
   get data(): TensorData {
     if (this.#disposed) throw new ReleasedTensorError(this);
+    const device = deviceOwner(this.#data)?.device;
+    if (device !== undefined) {
+      throw new DeviceTensorError(
+        `${this} lives on ${device}: its elements are not on the host; ` +
+          "use `await t.read()` (data, toArray() and item() read host memory only)",
+      );
+    }
     return this.#data;
+  }
+
+  /**
+   * The elements, copied to the host once every op submitted before the
+   * call has run, for a tensor on a device (the `"webgpu"` backend); for a
+   * host tensor, its `data` at once. The model of tfjs's `data()`: ops queue
+   * work on the device and only `read()` waits for it.
+   *
+   * @throws {ReleasedTensorError} (as a rejection) if the tensor was disposed.
+   * @example
+   * ```ts
+   * import { tensor } from "@matgrad/core";
+   * import assert from "node:assert/strict";
+   *
+   * assert.deepEqual(await tensor([1, 2]).read(), new Float32Array([1, 2]));
+   * ```
+   */
+  read(): Promise<TensorData> {
+    if (this.#disposed) return Promise.reject(new ReleasedTensorError(this));
+    const owner = deviceOwner(this.#data);
+    if (owner?.read === undefined) return Promise.resolve(this.#data);
+    return owner.read(this.#data);
+  }
+
+  /** Whether the tensor's memory lives on a device (`read()` it; `data` throws). */
+  get onDevice(): boolean {
+    return deviceOwner(this.#data) !== undefined;
+  }
+
+  static {
+    peek = (t) => {
+      // A tensor of another copy of core: its own getter (host memory only).
+      if (!(#data in t)) return (t as { data: TensorData }).data;
+      if (t.#disposed) throw new ReleasedTensorError(t);
+      return t.#data;
+    };
   }
 
   /** Whether {@linkcode Tensor.dispose} was called (or the tensor was released as an intermediate). */

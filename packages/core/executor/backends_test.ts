@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import { getBackend, setBackend } from "./backends.ts";
+import { registerBackend } from "./backends.ts";
+import { type Executor, getExecutor, setExecutor, withExecutor } from "./executor.ts";
+import { serialExecutor } from "./serial.ts";
+import { matmul } from "../ops/matmul.ts";
+import { tensor, zeros } from "../tensor/constructors.ts";
+import { storageOf } from "../tensor/tensor.ts";
+import type { TensorData } from "../dtype.ts";
+
+/** A pretend device: host memory, but marked as a device, float32 only, counting reads. */
+function fakeDevice(): Executor & { reads: number } {
+  const fake = {
+    name: "fake device",
+    threads: 1,
+    device: "fake",
+    dtypes: ["float32"] as const,
+    reads: 0,
+    allocate: (dtype: "float32" | "float64", size: number, zero: boolean) => {
+      const { data } = serialExecutor.allocate(dtype, size, zero);
+      return { data, block: "fake" };
+    },
+    free: () => {},
+    run: (tasks: Parameters<Executor["run"]>[0]) => serialExecutor.run(tasks),
+    read(data: TensorData) {
+      fake.reads++;
+      return Promise.resolve(data.slice());
+    },
+  };
+  return fake;
+}
+
+Deno.test("setBackend rejects an unknown or unregistered backend with a BackendError", async () => {
+  await assert.rejects(setBackend("webgpu-unregistered"), {
+    name: "BackendError",
+    message: /setBackend\("webgpu-unregistered"\): unknown backend; known: "wasm", "js"/,
+  });
+  assert.throws(() => registerBackend("wasm", () => Promise.resolve(serialExecutor)), RangeError);
+});
+
+Deno.test("a registered device backend: getBackend, read(), data refused, other executors refused", async () => {
+  const fake = fakeDevice();
+  registerBackend("fake", () => Promise.resolve(fake));
+  const before = getBackend();
+  await setBackend("fake");
+  try {
+    assert.equal(getBackend(), "fake");
+    assert.equal(getExecutor(), fake);
+    const c = matmul(tensor([[1, 2]]), tensor([[3], [4]]));
+    assert.ok(c.onDevice);
+    assert.throws(() => c.data, { name: "DeviceTensorError", message: /lives on fake.*read\(\)/ });
+    assert.throws(() => c.item(), { name: "DeviceTensorError" });
+    assert.deepEqual(await c.read(), new Float32Array([11]));
+    assert.equal(fake.reads, 1);
+    assert.throws(() => zeros([2], "float64"), {
+      name: "DTypeError",
+      message: /zeros: a float64 tensor of shape 2 cannot live on fake, which holds float32 only/,
+    });
+    assert.throws(() => withExecutor(serialExecutor, () => storageOf(c)), {
+      name: "DeviceTensorError",
+      message: /lives on fake but ops run on serial/,
+    });
+  } finally {
+    await setBackend(before === "js" ? "js" : "wasm");
+  }
+  assert.equal(getExecutor(), serialExecutor);
+  const host = tensor([1, 2]);
+  assert.equal(host.onDevice, false);
+  assert.equal(await host.read(), host.data);
+  setExecutor(undefined);
+});
