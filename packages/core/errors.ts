@@ -11,9 +11,9 @@
  * @example Catching a shape error
  * ```ts
  * import { matmul, ShapeError, zeros } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertThrows } from "@std/assert";
  *
- * assert.throws(() => matmul(zeros([3, 4]), zeros([5, 2])), ShapeError);
+ * assertThrows(() => matmul(zeros([3, 4]), zeros([5, 2])), ShapeError);
  * ```
  */
 export class ShapeError extends Error {
@@ -31,10 +31,10 @@ export class ShapeError extends Error {
  * @example Catching a dtype error
  * ```ts
  * import { DTypeError, zeros } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertThrows } from "@std/assert";
  *
  * // deno-lint-ignore no-explicit-any
- * assert.throws(() => zeros([2], "int8" as any), DTypeError);
+ * assertThrows(() => zeros([2], "int8" as any), DTypeError);
  * ```
  */
 export class DTypeError extends Error {

@@ -11,7 +11,7 @@
  * - what is published never imports this development package;
  * - each member's package.json exports the entries its deno.json exports.
  */
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 
 const ROOT = new URL("../../", import.meta.url);
 const MEMBERS = [
@@ -79,8 +79,8 @@ Deno.test("layering: core's kernels import only the kernel room and dtype.ts", (
       }
     }
   }
-  assert.deepEqual(bad, []);
-  assert.ok(
+  assertEquals(bad, []);
+  assert(
     files.some((f) => f.path === "packages/core/kernels/tasks.ts"),
     "no kernel files found",
   );
@@ -92,7 +92,7 @@ Deno.test("layering: core imports no other matgrad package", () => {
       `${f.path} imports ${s}`
     )
   );
-  assert.deepEqual(bad, []);
+  assertEquals(bad, []);
 });
 
 Deno.test("layering: nothing reaches into another member by a relative path", () => {
@@ -104,7 +104,7 @@ Deno.test("layering: nothing reaches into another member by a relative path", ()
       }
     }
   }
-  assert.deepEqual(bad, []);
+  assertEquals(bad, []);
 });
 
 Deno.test("layering: published code never imports the development package", () => {
@@ -114,7 +114,7 @@ Deno.test("layering: published code never imports the development package", () =
   ).flatMap((f) =>
     f.imports.filter((s) => s.startsWith("@matgrad/dev")).map((s) => `${f.path} imports ${s}`)
   );
-  assert.deepEqual(bad, []);
+  assertEquals(bad, []);
 });
 
 Deno.test("layering: each member's package.json exports what its deno.json exports", async () => {
@@ -123,6 +123,6 @@ Deno.test("layering: each member's package.json exports what its deno.json expor
     const pkg = JSON.parse(await Deno.readTextFile(new URL(`${m}/package.json`, ROOT)));
     const entries = (e: unknown) =>
       e === undefined ? {} : typeof e === "string" ? { ".": e } : e as Record<string, string>;
-    assert.deepEqual(entries(pkg.exports), entries(deno.exports), m);
+    assertEquals(entries(pkg.exports), entries(deno.exports), m);
   }
 });
