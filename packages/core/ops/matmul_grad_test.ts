@@ -402,8 +402,8 @@ Deno.test("matmulGradPart gives each gradient alone with matmulGrad's bits", () 
 Deno.test("matmulGradPart rejects a bad gradient name and names itself in errors", () => {
   const a = tensor([[1, 2]]);
   const b = tensor([[3], [4]]);
-  // deno-lint-ignore no-explicit-any
   {
+    // deno-lint-ignore no-explicit-any
     const error = assertThrows(() => matmulGradPart("dC" as any, a, b, tensor([[1]])), Error);
     assertStrictEquals(error.name, "TypeError");
     assertStrictEquals(error.message, 'matmulGradPart: which must be "dA" or "dB", got "dC"');
