@@ -251,7 +251,9 @@ export function assertNotMatch(actual: string, expected: RegExp, msg?: string): 
 // deno-lint-ignore no-explicit-any
 type AnyConstructor = new (...args: any[]) => any;
 // deno-lint-ignore no-explicit-any
-type ErrorConstructor<E extends Error> = abstract new (...args: any[]) => E;
+type ErrorConstructor<E extends Error> = new (...args: any[]) => E;
+// deno-lint-ignore no-explicit-any
+type AbstractErrorConstructor<E extends Error> = abstract new (...args: any[]) => E;
 
 /** Asserts that `actual` is an instance of `expectedType`. */
 export function assertInstanceOf<T extends AnyConstructor>(
@@ -278,7 +280,7 @@ export function assertInstanceOf<T extends AnyConstructor>(
  */
 export function assertIsError<E extends Error = Error>(
   error: unknown,
-  ErrorClass?: ErrorConstructor<E>,
+  ErrorClass?: AbstractErrorConstructor<E>,
   msgMatches?: string | RegExp,
   msg?: string,
 ): asserts error is E {
@@ -334,7 +336,7 @@ export function assertThrows<E extends Error = Error>(
   else if (errorClassOrMsg === undefined || isErrorClass(errorClassOrMsg)) {
     ErrorClass = errorClassOrMsg;
     msgIncludes = msgIncludesOrMsg;
-  } else msg = msgIncludesOrMsg;
+  } // as in std, anything else in that place is ignored
   try {
     fn();
   } catch (error) {
@@ -373,7 +375,7 @@ export async function assertRejects<E extends Error = Error>(
   else if (errorClassOrMsg === undefined || isErrorClass(errorClassOrMsg)) {
     ErrorClass = errorClassOrMsg;
     msgIncludes = msgIncludesOrMsg;
-  } else msg = msgIncludesOrMsg;
+  } // as in std, anything else in that place is ignored
   let promise: unknown;
   try {
     promise = fn();
