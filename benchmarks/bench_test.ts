@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 import { casesFor, type Entry, failures } from "./bench.ts";
 import type { CaseResult, RunnerResult } from "./run_one.ts";
 
@@ -17,12 +17,12 @@ Deno.test("failures: a wrong result anywhere fails the run", () => {
     entry("matgrad-js", "matgrad", {}),
     entry("tfjs-cpu", "peer", { cases: [wrong] }),
   ]);
-  assert.deepEqual(out, ["tfjs-cpu forward float32 4×4×4: C[0][0] = 1, float64 reference 2"]);
+  assertEquals(out, ["tfjs-cpu forward float32 4×4×4: C[0][0] = 1, float64 reference 2"]);
 });
 
 Deno.test("failures: a peer that cannot load is reported, not fatal; matgrad's own errors are", () => {
   const error: CaseResult = { ...base, status: "error", error: "RangeError: boom" };
-  assert.deepEqual(
+  assertEquals(
     failures([
       entry("matgrad-js", "matgrad", {}),
       entry("matgrad-wasm", "matgrad", { status: "unavailable", error: "no wasm" }),
@@ -32,10 +32,10 @@ Deno.test("failures: a peer that cannot load is reported, not fatal; matgrad's o
     ]),
     [],
   );
-  assert.deepEqual(failures([entry("matgrad-pool-2", "matgrad", { cases: [error] })]), [
+  assertEquals(failures([entry("matgrad-pool-2", "matgrad", { cases: [error] })]), [
     "matgrad-pool-2 forward float32 4×4×4: RangeError: boom",
   ]);
-  assert.deepEqual(
+  assertEquals(
     failures([entry("matgrad-js", "matgrad", { status: "unavailable", error: "x" })]),
     [
       "matgrad-js is unavailable: x",
@@ -45,9 +45,9 @@ Deno.test("failures: a peer that cannot load is reported, not fatal; matgrad's o
 
 Deno.test("casesFor: every shape in both directions and dtypes; --big adds 2048³", () => {
   const full = casesFor({ quick: false, big: false });
-  assert.equal(full.matmul.length, 5 * 2 * 2);
-  assert.ok(!full.matmul.some((c) => c.n === 2048));
-  assert.ok(casesFor({ quick: false, big: true }).matmul.some((c) => c.n === 2048 && c.m === 2048));
-  assert.deepEqual(full.train.map((c) => [c.op, c.n, c.d, c.m]), [["train", 8192, 256, 64]]);
-  assert.ok(casesFor({ quick: true, big: false }).matmul.every((c) => c.n * c.d * c.m <= 64 ** 3));
+  assertStrictEquals(full.matmul.length, 5 * 2 * 2);
+  assert(!full.matmul.some((c) => c.n === 2048));
+  assert(casesFor({ quick: false, big: true }).matmul.some((c) => c.n === 2048 && c.m === 2048));
+  assertEquals(full.train.map((c) => [c.op, c.n, c.d, c.m]), [["train", 8192, 256, 64]]);
+  assert(casesFor({ quick: true, big: false }).matmul.every((c) => c.n * c.d * c.m <= 64 ** 3));
 });

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertStrictEquals } from "@std/assert";
 import { type Entry, failures, runAll } from "./bench.ts";
 import { machine, markdown } from "./report.ts";
 
@@ -25,23 +25,23 @@ Deno.test("bench --quick: every available runner passes its float64 check", asyn
   for (const id of MUST_LOAD) {
     await t.step(`${id} loads`, () => {
       const e = byId.get(id);
-      assert.ok(e !== undefined, `${id} did not run`);
-      assert.equal(e.result.status, "ok", `${id}: ${e.result.error}`);
+      assert(e !== undefined, `${id} did not run`);
+      assertStrictEquals(e.result.status, "ok", `${id}: ${e.result.error}`);
     });
   }
   for (const e of entries.filter((e) => e.result.status === "ok")) {
     await t.step(`${e.spec.id}: ${e.result.cases.length} cases correct`, () => {
-      assert.ok(e.result.cases.length > 0, `${e.spec.id} ran no case`);
+      assert(e.result.cases.length > 0, `${e.spec.id} ran no case`);
       for (const c of e.result.cases) {
-        assert.equal(
+        assertStrictEquals(
           c.status,
           "ok",
           `${e.spec.id} ${c.op} ${c.dtype} ${c.n}×${c.d}×${c.m}: ${c.check ?? c.error}`,
         );
-        assert.ok(c.gflops! > 0);
+        assert(c.gflops! > 0);
       }
     });
   }
-  assert.deepEqual(failures(entries), [], table);
-  assert.match(table, /\| \*\*matgrad \/ best JS peer, 1 thread\*\* \|/);
+  assertEquals(failures(entries), [], table);
+  assertMatch(table, /\| \*\*matgrad \/ best JS peer, 1 thread\*\* \|/);
 });

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertMatch, assertStrictEquals } from "@std/assert";
 import { uniform } from "./inputs.ts";
 import { checkCase, checkProduct, view } from "./reference.ts";
 import type { Case } from "./shapes.ts";
@@ -23,8 +23,8 @@ const b = uniform(k * m, 2, "float32") as Float32Array;
 
 Deno.test("checkProduct accepts a float32 product rounded at every step", () => {
   const r = checkProduct("C", naive32(a, b, n, k, m), view(a, n, k), view(b, k, m), "float32");
-  assert.ok(r.ok, r.message);
-  assert.ok(r.worst > 0 && r.worst < 0.1, `worst ${r.worst}`);
+  assert(r.ok, r.message);
+  assert(r.worst > 0 && r.worst < 0.1, `worst ${r.worst}`);
 });
 
 Deno.test("checkProduct rejects one wrong element in a row it does not sample", () => {
@@ -32,27 +32,30 @@ Deno.test("checkProduct rejects one wrong element in a row it does not sample", 
     const c = naive32(a, b, n, k, m);
     c[row * m + 4]! += 1e-3;
     const r = checkProduct("C", c, view(a, n, k), view(b, k, m), "float32");
-    assert.equal(r.ok, false, `row ${row}`);
+    assertStrictEquals(r.ok, false, `row ${row}`);
   }
 });
 
 Deno.test("checkProduct rejects NaN, a transposed operand and a wrong size", () => {
   const c = naive32(a, b, n, k, m);
   c[77 * m] = NaN;
-  assert.equal(checkProduct("C", c, view(a, n, k), view(b, k, m), "float32").ok, false);
+  assertStrictEquals(checkProduct("C", c, view(a, n, k), view(b, k, m), "float32").ok, false);
   // Same numbers read as the transpose: a square product with Bᵀ instead of B.
   const sq = uniform(k * k, 3, "float32") as Float32Array;
   const good = naive32(a, sq, n, k, k);
-  assert.ok(checkProduct("C", good, view(a, n, k), view(sq, k, k), "float32").ok);
-  assert.equal(checkProduct("C", good, view(a, n, k), view(sq, k, k, true), "float32").ok, false);
+  assert(checkProduct("C", good, view(a, n, k), view(sq, k, k), "float32").ok);
+  assertStrictEquals(
+    checkProduct("C", good, view(a, n, k), view(sq, k, k, true), "float32").ok,
+    false,
+  );
   const r = checkProduct("C", new Float32Array(5), view(a, n, k), view(b, k, m), "float32");
-  assert.match(r.message, /has 5 elements, expected 200×11 = 2200/);
+  assertMatch(r.message, /has 5 elements, expected 200×11 = 2200/);
 });
 
 Deno.test("checkProduct holds float64 results to float64 accuracy", () => {
   const a64 = Float64Array.from(a), b64 = Float64Array.from(b);
   const c = Float64Array.from(naive32(a, b, n, k, m)); // float32-accurate only
-  assert.equal(checkProduct("C", c, view(a64, n, k), view(b64, k, m), "float64").ok, false);
+  assertStrictEquals(checkProduct("C", c, view(a64, n, k), view(b64, k, m), "float64").ok, false);
 });
 
 /** An independent float32 training step: Y = X·W + b, mean squared error, SGD. */
@@ -97,10 +100,10 @@ Deno.test("checkCase accepts a float32 training step and rejects a wrongly scale
   const f32 = (d: unknown) => d as Float32Array;
   const run = (div: number) => step32(c, f32(x.a), f32(x.b), f32(x.bias), f32(x.dC), div);
   const good = checkCase(c, x, run(c.n * c.m));
-  assert.ok(good.ok, good.message);
+  assert(good.ok, good.message);
   const bad = checkCase(c, x, run(c.n)); // mean over samples instead of elements
-  assert.equal(bad.ok, false);
-  assert.match(bad.message, /^train: W\[0\]\[0\]/);
+  assertStrictEquals(bad.ok, false);
+  assertMatch(bad.message, /^train: W\[0\]\[0\]/);
   const [loss, w1, b1] = run(c.n * c.m);
-  assert.equal(checkCase(c, x, [Float64Array.of(loss![0]! * 1.01), w1!, b1!]).ok, false);
+  assertStrictEquals(checkCase(c, x, [Float64Array.of(loss![0]! * 1.01), w1!, b1!]).ok, false);
 });

@@ -1,7 +1,7 @@
 // `--save` / `--load` with a .safetensors file, run as a user runs the demo,
 // and the file read back in python3 + numpy the way the README shows for
 // PyTorch: standardize, multiply by linear.weight transposed, add the bias.
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertNotMatch, assertStrictEquals } from "@std/assert";
 import { modelFromJson } from "./mod.ts";
 import { predictRaw } from "./cli/data.ts";
 import { tensor } from "@matgrad/core";
@@ -22,7 +22,7 @@ async function demo(...args: string[]) {
 // deno-lint-ignore no-explicit-any
 async function json(...args: string[]): Promise<any> {
   const r = await demo("--json", ...args);
-  assert.equal(r.code, 0, r.stderr);
+  assertStrictEquals(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
 
@@ -34,15 +34,18 @@ Deno.test("--save model.safetensors then --load evaluates the model the JSON fil
     const trained = await json(...TRAIN, "--save", `${dir}/m.safetensors`);
     await json(...TRAIN, "--save", `${dir}/m.json`); // the same seeded run
     const bytes = await Deno.readFile(`${dir}/m.safetensors`);
-    assert.equal(new TextDecoder().decode(bytes.subarray(8, 60)).slice(0, 16), '{"__metadata__":');
+    assertStrictEquals(
+      new TextDecoder().decode(bytes.subarray(8, 60)).slice(0, 16),
+      '{"__metadata__":',
+    );
     const fromSafetensors = await json("--load", `${dir}/m.safetensors`);
     const fromJson = await json("--load", `${dir}/m.json`);
-    assert.equal(fromSafetensors.testMse, trained.testMse);
-    assert.equal(fromSafetensors.trainR2, trained.trainR2);
-    assert.deepEqual({ ...fromSafetensors, loaded: "" }, { ...fromJson, loaded: "" });
+    assertStrictEquals(fromSafetensors.testMse, trained.testMse);
+    assertStrictEquals(fromSafetensors.trainR2, trained.trainR2);
+    assertEquals({ ...fromSafetensors, loaded: "" }, { ...fromJson, loaded: "" });
     const text = await demo("--load", `${dir}/m.safetensors`);
-    assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /evaluated the model in .*m\.safetensors/);
+    assertStrictEquals(text.code, 0, text.stderr);
+    assertMatch(text.stdout, /evaluated the model in .*m\.safetensors/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -53,9 +56,9 @@ Deno.test("--load of a bad .safetensors file: exit 2 and one message naming the 
   try {
     await Deno.writeFile(file, new Uint8Array([200, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x7d]));
     const r = await demo("--load", file);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /^error: \S+\.safetensors: the header length 200 runs past the end/);
-    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assertStrictEquals(r.code, 2);
+    assertMatch(r.stderr, /^error: \S+\.safetensors: the header length 200 runs past the end/);
+    assertNotMatch(r.stderr, /\n\s+at /);
   } finally {
     await Deno.remove(file);
   }
@@ -123,9 +126,9 @@ Deno.test({
       await writer.write(new TextEncoder().encode(JSON.stringify(rows)));
       await writer.close();
       const out = await child.output();
-      assert.ok(out.success, new TextDecoder().decode(out.stderr));
+      assert(out.success, new TextDecoder().decode(out.stderr));
       const py = JSON.parse(new TextDecoder().decode(out.stdout));
-      assert.deepEqual(py.features, model.features);
+      assertEquals(py.features, model.features);
       const ours = predictRaw(
         tensor(rows, undefined, "float64"),
         model.params,
@@ -135,8 +138,8 @@ Deno.test({
       const expected = ours.toArray() as number[][];
       for (let i = 0; i < rows.length; i++) {
         const [p, q] = [py.predictions[i][0], expected[i]![0]!];
-        assert.ok(Math.abs(p - q) <= 1e-9 * Math.abs(q), `row ${i}: python ${p}, matgrad ${q}`);
-        assert.ok(q > 5 && q < 60, `row ${i}: ${q} miles per gallon`); // a real car's, roughly
+        assert(Math.abs(p - q) <= 1e-9 * Math.abs(q), `row ${i}: python ${p}, matgrad ${q}`);
+        assert(q > 5 && q < 60, `row ${i}: ${q} miles per gallon`); // a real car's, roughly
       }
     } finally {
       await Deno.remove(dir, { recursive: true });

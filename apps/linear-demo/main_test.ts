@@ -1,6 +1,6 @@
 // The demo run as a user runs it: `deno run` in a subprocess, checked by its
 // exit code and output. Numbers are checked against references computed here.
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertNotMatch, assertStrictEquals } from "@std/assert";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { splitDataset, synthetic } from "./mod.ts";
 
@@ -36,7 +36,7 @@ const ONE_LINE = /^error: [^\n]+\n\(run with --help for usage\)\n$/;
 // deno-lint-ignore no-explicit-any
 async function json(...args: string[]): Promise<any> {
   const r = await demo("--json", ...args);
-  assert.equal(r.code, 0, r.stderr);
+  assertStrictEquals(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
 
@@ -84,15 +84,15 @@ Deno.test("synthetic (the default run): the loss falls ≥ 100× and ends within
   const data = synthetic({ samples: n, dims: d, outputs: m, noise: 0.1, seed: 1 });
   const { train } = splitDataset(data, { testFraction: 0.2, seed: 1 });
   const best = normalEquationsLoss(train.x.data, train.y.data, train.x.shape[0]!, d, m);
-  assert.ok(
+  assert(
     Math.abs(r.leastSquares.fitLoss / best - 1) < 1e-9,
     `${r.leastSquares.fitLoss} vs ${best}`,
   );
-  assert.ok(r.initialLoss / r.finalLoss >= 100, `fell only ${r.initialLoss / r.finalLoss}×`);
-  assert.ok(r.finalLoss <= 1.01 * best, `final ${r.finalLoss}, optimum ${best}`);
-  assert.ok(r.finalLoss >= best * (1 - 1e-12)); // no fit beats least squares
-  assert.ok(r.relativeWeightError < 0.01);
-  assert.equal(r.stepLosses.length, 20 * Math.ceil(train.x.shape[0]! / 512));
+  assert(r.initialLoss / r.finalLoss >= 100, `fell only ${r.initialLoss / r.finalLoss}×`);
+  assert(r.finalLoss <= 1.01 * best, `final ${r.finalLoss}, optimum ${best}`);
+  assert(r.finalLoss >= best * (1 - 1e-12)); // no fit beats least squares
+  assert(r.relativeWeightError < 0.01);
+  assertStrictEquals(r.stepLosses.length, 20 * Math.ceil(train.x.shape[0]! / 512));
 });
 
 Deno.test("--workers 2 reproduces the serial run's loss at every step, bit for bit", async () => {
@@ -111,10 +111,10 @@ Deno.test("--workers 2 reproduces the serial run's loss at every step, bit for b
   const serial = await json(...args, "--workers", "0");
   // --serial-below 0 sends every product to the workers, however small.
   const parallel = await json(...args, "--workers", "2", "--serial-below", "0");
-  assert.equal(parallel.training.onWorkers, true);
-  assert.equal(serial.stepLosses.length, 3 * 7);
-  assert.deepEqual(parallel.stepLosses, serial.stepLosses);
-  assert.equal(parallel.finalLoss, serial.finalLoss);
+  assertStrictEquals(parallel.training.onWorkers, true);
+  assertStrictEquals(serial.stepLosses.length, 3 * 7);
+  assertEquals(parallel.stepLosses, serial.stepLosses);
+  assertStrictEquals(parallel.finalLoss, serial.finalLoss);
 });
 
 Deno.test("cars: miles per gallon with test R² ≥ 0.82 (measured 0.8227)", async () => {
@@ -124,13 +124,13 @@ Deno.test("cars: miles per gallon with test R² ≥ 0.82 (measured 0.8227)", asy
     await Deno.readTextFile(new URL("../data/cars.json", path)),
   );
   const incomplete = records.filter((rec) => Object.values(rec).includes(null)).length;
-  assert.deepEqual(r.rows, {
+  assertEquals(r.rows, {
     train: Math.round(0.8 * (records.length - incomplete)),
     test: records.length - incomplete - Math.round(0.8 * (records.length - incomplete)),
     dropped: incomplete,
   });
-  assert.ok(r.testR2 >= 0.82, `test R² ${r.testR2}`);
-  assert.ok(r.trainR2 >= r.leastSquares.trainR2 - 0.002); // close to the best linear fit
+  assert(r.testR2 >= 0.82, `test R² ${r.testR2}`);
+  assert(r.trainR2 >= r.leastSquares.trainR2 - 0.002); // close to the best linear fit
 });
 
 Deno.test("--csv trains on any CSV; rows with missing values are dropped and counted", async () => {
@@ -153,10 +153,10 @@ Deno.test("--csv trains on any CSV; rows with missing values are dropped and cou
       "--workers",
       "0",
     );
-    assert.deepEqual(r.features, ["a", "b"]);
-    assert.equal(r.rows.dropped, 6);
-    assert.equal(r.rows.train + r.rows.test, 54);
-    assert.ok(r.testR2 > 0.999, `test R² ${r.testR2}`);
+    assertEquals(r.features, ["a", "b"]);
+    assertStrictEquals(r.rows.dropped, 6);
+    assertStrictEquals(r.rows.train + r.rows.test, 54);
+    assert(r.testR2 > 0.999, `test R² ${r.testR2}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -176,11 +176,11 @@ Deno.test("--save then --load evaluates the same model on the same data", async 
       `${dir}/m.json`,
     );
     const loaded = await json("--load", `${dir}/m.json`);
-    assert.equal(loaded.testMse, trained.testMse);
-    assert.equal(loaded.trainR2, trained.trainR2);
+    assertStrictEquals(loaded.testMse, trained.testMse);
+    assertStrictEquals(loaded.trainR2, trained.trainR2);
     const text = await demo("--load", `${dir}/m.json`);
-    assert.equal(text.code, 0);
-    assert.match(text.stdout, /evaluated the model in/);
+    assertStrictEquals(text.code, 0);
+    assertMatch(text.stdout, /evaluated the model in/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -199,24 +199,24 @@ Deno.test("--plot writes a valid SVG with labelled axes and one path per series"
       "--plot",
       `${dir}/loss.svg`,
     );
-    assert.equal(r.code, 0, r.stderr);
+    assertStrictEquals(r.code, 0, r.stderr);
     const svg = await Deno.readTextFile(`${dir}/loss.svg`);
-    assert.equal(XMLValidator.validate(svg), true);
+    assertStrictEquals(XMLValidator.validate(svg), true);
     const doc = new XMLParser({ ignoreAttributes: false }).parse(svg).svg;
-    assert.equal(doc["@_xmlns"], "http://www.w3.org/2000/svg");
+    assertStrictEquals(doc["@_xmlns"], "http://www.w3.org/2000/svg");
     // deno-lint-ignore no-explicit-any
     const axis = (name: string) => doc.g.find((g: any) => g["@_class"] === name);
     // deno-lint-ignore no-explicit-any
     const labels = (g: any) => [g.text].flat().map((t: Record<string, unknown>) => t["#text"]);
     const x = labels(axis("x-axis")), y = labels(axis("y-axis"));
-    assert.deepEqual(x, [0, 1, 2, 3, 4, 5, "epoch"]); // ticks, then the axis title
-    assert.equal(y.at(-1), "loss (MSE), log scale");
-    assert.ok(y.length >= 3 && y.slice(0, -1).every((v: unknown) => typeof v === "number"));
+    assertEquals(x, [0, 1, 2, 3, 4, 5, "epoch"]); // ticks, then the axis title
+    assertStrictEquals(y.at(-1), "loss (MSE), log scale");
+    assert(y.length >= 3 && y.slice(0, -1).every((v: unknown) => typeof v === "number"));
     const paths = [doc.path].flat();
-    assert.deepEqual(paths.map((p: Record<string, string>) => p["@_data-name"]), ["train", "test"]);
+    assertEquals(paths.map((p: Record<string, string>) => p["@_data-name"]), ["train", "test"]);
     for (const p of paths) {
       // epochs 0…5: a move and five line segments
-      assert.equal((p["@_d"] as string).match(/[ML]/g)?.length, 6);
+      assertStrictEquals((p["@_d"] as string).match(/[ML]/g)?.length, 6);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -225,8 +225,8 @@ Deno.test("--plot writes a valid SVG with labelled axes and one path per series"
 
 Deno.test("--help prints the usage and exits 0", async () => {
   const r = await demo("--help");
-  assert.equal(r.code, 0);
-  assert.match(r.stdout, /^Usage: deno task demo/);
+  assertStrictEquals(r.code, 0);
+  assertMatch(r.stdout, /^Usage: deno task demo/);
 });
 
 const BAD: [string, string[], RegExp][] = [
@@ -250,11 +250,11 @@ const BAD: [string, string[], RegExp][] = [
 for (const [what, args, message] of BAD) {
   Deno.test(`bad command line: ${what} → exit 2, one message and the usage`, async () => {
     const r = await demo(...args);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, message);
-    assert.match(r.stderr, /^error: [^\n]+\n\nUsage:/);
-    assert.doesNotMatch(r.stderr, /\n\s+at /); // no stack trace
-    assert.equal(r.stdout, "");
+    assertStrictEquals(r.code, 2);
+    assertMatch(r.stderr, message);
+    assertMatch(r.stderr, /^error: [^\n]+\n\nUsage:/);
+    assertNotMatch(r.stderr, /\n\s+at /); // no stack trace
+    assertStrictEquals(r.stdout, "");
   });
 }
 
@@ -274,10 +274,10 @@ const BAD_FILES: [string, string[], RegExp][] = [
 for (const [what, args, message] of BAD_FILES) {
   Deno.test(`bad file: ${what} → exit 2, one line and a hint, no usage`, async () => {
     const r = await demo(...args);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, message);
-    assert.match(r.stderr, ONE_LINE);
-    assert.equal(r.stdout, "");
+    assertStrictEquals(r.code, 2);
+    assertMatch(r.stderr, message);
+    assertMatch(r.stderr, ONE_LINE);
+    assertStrictEquals(r.stdout, "");
   });
 }
 
@@ -286,12 +286,12 @@ Deno.test("bad file: a file that is not a saved model → exit 2, one line and a
   try {
     await Deno.writeTextFile(file, '{"format": "something else"}');
     const r = await demo("--load", file);
-    assert.equal(r.code, 2);
-    assert.match(
+    assertStrictEquals(r.code, 2);
+    assertMatch(
       r.stderr,
       /^error: .*: not a linear-demo model \(expected "format": "matgrad-linear-demo\/1"\)\n/,
     );
-    assert.match(r.stderr, ONE_LINE);
+    assertMatch(r.stderr, ONE_LINE);
   } finally {
     await Deno.remove(file);
   }
@@ -317,12 +317,12 @@ Deno.test("unwritable outputs fail before anything is computed, and leave no fil
     for (const [args, message] of cases) {
       // Before the check, this trained 30 epochs and then failed on the output.
       const r = await demo("--epochs", "30", ...args);
-      assert.equal(r.code, 2, args.join(" "));
-      assert.match(r.stderr, message);
-      assert.match(r.stderr, ONE_LINE);
-      assert.equal(r.stdout, ""); // not even the data's description
+      assertStrictEquals(r.code, 2, args.join(" "));
+      assertMatch(r.stderr, message);
+      assertMatch(r.stderr, ONE_LINE);
+      assertStrictEquals(r.stdout, ""); // not even the data's description
     }
-    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["file"]);
+    assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["file"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -374,10 +374,10 @@ for (const [what, csv, args, message] of BAD_CSV) {
     try {
       await Deno.writeTextFile(file, csv);
       const r = await demo("--csv", file, ...args);
-      assert.equal(r.code, 2);
-      assert.match(r.stderr, message);
-      assert.match(r.stderr, ONE_LINE);
-      assert.ok(r.stderr.length < 400, `${r.stderr.length} characters`);
+      assertStrictEquals(r.code, 2);
+      assertMatch(r.stderr, message);
+      assertMatch(r.stderr, ONE_LINE);
+      assert(r.stderr.length < 400, `${r.stderr.length} characters`);
     } finally {
       await Deno.remove(file);
     }
@@ -399,13 +399,13 @@ Deno.test("without a terminal, progress is one plain line per epoch, with no esc
       stderr: "piped",
     }),
   );
-  assert.equal(r.code, 0, r.stderr);
-  assert.ok(!r.stdout.includes("\x1b") && !r.stderr.includes("\x1b"), "no escape codes in a log");
-  assert.doesNotMatch(r.stdout + r.stderr, /least-squares fit|scoring|ETA/); // no live output
+  assertStrictEquals(r.code, 0, r.stderr);
+  assert(!r.stdout.includes("\x1b") && !r.stderr.includes("\x1b"), "no escape codes in a log");
+  assertNotMatch(r.stdout + r.stderr, /least-squares fit|scoring|ETA/); // no live output
   const epochs = r.stdout.split("\n").filter((l) => l.startsWith("epoch"));
-  assert.equal(epochs.length, 4);
-  assert.match(epochs[0]!, /^epoch 0\/3 {2}train loss \S+ {2}test loss \S+$/);
-  assert.match(epochs[3]!, /^epoch 3\/3 {2}train loss \S+ {2}test loss \S+ {2}[\d,]+ samples\/s$/);
+  assertStrictEquals(epochs.length, 4);
+  assertMatch(epochs[0]!, /^epoch 0\/3 {2}train loss \S+ {2}test loss \S+$/);
+  assertMatch(epochs[3]!, /^epoch 3\/3 {2}train loss \S+ {2}test loss \S+ {2}[\d,]+ samples\/s$/);
   for (
     const label of [
       "train MSE",
@@ -416,7 +416,7 @@ Deno.test("without a terminal, progress is one plain line per epoch, with no esc
       "samples/s",
     ]
   ) {
-    assert.match(r.stdout, new RegExp(label));
+    assertMatch(r.stdout, new RegExp(label));
   }
 });
 
@@ -441,26 +441,26 @@ Deno.test({
       stderr: "piped",
     }).output();
     const text = new TextDecoder().decode(out.stdout);
-    assert.equal(out.code, 0, text);
-    assert.match(text, /epoch 3\/3 █+ 100% \| loss \S+ \| [\d,]+ samples\/s/);
-    assert.ok(text.includes("\x1b[1G"), "the bar redraws in place");
-    assert.doesNotMatch(text, /^epoch 1\/3 {2}train loss/m); // no plain lines
+    assertStrictEquals(out.code, 0, text);
+    assertMatch(text, /epoch 3\/3 █+ 100% \| loss \S+ \| [\d,]+ samples\/s/);
+    assert(text.includes("\x1b[1G"), "the bar redraws in place");
+    assertNotMatch(text, /^epoch 1\/3 {2}train loss/m); // no plain lines
     // A run this short has no meaningful time left to show.
-    assert.doesNotMatch(text, /ETA/);
+    assertNotMatch(text, /ETA/);
     // The phases outside the training loop show a status line while they run.
     for (const label of ["closed-form least-squares fit", "scoring the trained model"]) {
-      assert.ok(text.includes(label), label);
+      assert(text.includes(label), label);
     }
   },
 });
 
 Deno.test("the summary's wording: 1 epoch, and a loss that did not fall is not said to fall", async () => {
   const r = await demo("--epochs", "1", "--samples", "200", "--dims", "4", "--lr", "1e-12");
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /, 1 epoch × 1 step of 160 rows\n/);
+  assertStrictEquals(r.code, 0, r.stderr);
+  assertMatch(r.stdout, /, 1 epoch × 1 step of 160 rows\n/);
   const loss = /training loss +(\S+) → (\S+) +\((.*)\)/.exec(r.stdout);
-  assert.ok(loss, r.stdout);
-  assert.match(
+  assert(loss, r.stdout);
+  assertMatch(
     loss[3]!,
     /^(fell by less than 0\.01%|did not fall.*); [\d,.]+× the closed-form optimum$/,
   );
@@ -483,9 +483,9 @@ Deno.test("deno task demo, run from apps/linear-demo, resolves --csv and --plot 
         stderr: "piped",
       }),
     );
-    assert.equal(r.code, 0, r.stderr);
-    assert.ok((await Deno.readTextFile(`${dir}/loss.svg`)).startsWith("<svg"));
-    assert.match(r.stdout, new RegExp(`wrote the loss chart to ${dir}/loss\\.svg`));
+    assertStrictEquals(r.code, 0, r.stderr);
+    assert((await Deno.readTextFile(`${dir}/loss.svg`)).startsWith("<svg"));
+    assertMatch(r.stdout, new RegExp(`wrote the loss chart to ${dir}/loss\\.svg`));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -2,7 +2,7 @@
 // the CPU's final loss (float32 there, float64 here), and without an adapter
 // it exits 2 saying why. Ignored, with the reason printed, where this machine
 // has no WebGPU adapter.
-import assert from "node:assert/strict";
+import { assert, assertMatch, assertStrictEquals } from "@std/assert";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 
@@ -32,21 +32,21 @@ Deno.test({
   async fn() {
     const cpu = await demo([...ARGS, "--workers", "0"]);
     const gpu = await demo([...ARGS, "--backend", "webgpu"]);
-    assert.equal(cpu.code, 0, cpu.stderr);
-    assert.equal(gpu.code, 0, gpu.stderr);
+    assertStrictEquals(cpu.code, 0, cpu.stderr);
+    assertStrictEquals(gpu.code, 0, gpu.stderr);
     const [c, g] = [JSON.parse(cpu.stdout), JSON.parse(gpu.stdout)];
-    assert.equal(g.training.backend, "webgpu");
-    assert.equal(g.stepLosses.length, c.stepLosses.length);
-    assert.ok(g.finalLoss < g.initialLoss / 1.5, `${g.initialLoss} → ${g.finalLoss}`);
+    assertStrictEquals(g.training.backend, "webgpu");
+    assertStrictEquals(g.stepLosses.length, c.stepLosses.length);
+    assert(g.finalLoss < g.initialLoss / 1.5, `${g.initialLoss} → ${g.finalLoss}`);
     const rel = Math.abs(g.finalLoss - c.finalLoss) / c.finalLoss;
-    assert.ok(rel < 1e-3, `final loss ${g.finalLoss} on the GPU, ${c.finalLoss} on the CPU`);
+    assert(rel < 1e-3, `final loss ${g.finalLoss} on the GPU, ${c.finalLoss} on the CPU`);
   },
 });
 
 Deno.test("--backend webgpu without an adapter exits 2 saying why", async () => {
   const r = await demo([...ARGS, "--backend", "webgpu"], { DENO_WEBGPU_BACKEND: "" });
-  assert.equal(r.code, 2, r.stdout + r.stderr);
-  assert.match(
+  assertStrictEquals(r.code, 2, r.stdout + r.stderr);
+  assertMatch(
     r.stderr,
     /^error: setBackend\("webgpu"\): navigator\.gpu\.requestAdapter\(\) returned null/,
   );
@@ -54,6 +54,6 @@ Deno.test("--backend webgpu without an adapter exits 2 saying why", async () => 
 
 Deno.test("--backend takes cpu or webgpu only", async () => {
   const r = await demo(["--backend", "tpu"]);
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /--backend must be cpu or webgpu, got "tpu"/);
+  assertStrictEquals(r.code, 2);
+  assertMatch(r.stderr, /--backend must be cpu or webgpu, got "tpu"/);
 });

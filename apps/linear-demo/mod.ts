@@ -8,12 +8,12 @@
  * @example
  * ```ts
  * import { leastSquares, meanSquaredError, predict, synthetic, train } from "@matgrad/linear-demo";
- * import assert from "node:assert/strict";
+ * import { assert } from "@std/assert";
  *
  * const data = synthetic({ samples: 512, dims: 4, outputs: 2, noise: 0.1, seed: 3 });
  * const result = await train(data, undefined, { optimizer: "adam", lr: 0.05, epochs: 20, batchSize: 64, seed: 3 });
  * const best = meanSquaredError(predict(data.x, leastSquares(data.x, data.y)), data.y);
- * assert.ok(result.epochs.at(-1)!.trainLoss < 1.1 * best);
+ * assert(result.epochs.at(-1)!.trainLoss < 1.1 * best);
  * ```
  *
  * @module

@@ -29,14 +29,14 @@ const USAGE = "usage: deno task web [--port N] [--no-isolation] [--no-build]";
  * @example
  * ```ts
  * import { parseArgs } from "@matgrad/web-demo";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertThrows } from "@std/assert";
  *
- * assert.deepEqual(parseArgs(["--port", "0", "--no-isolation"]), {
+ * assertEquals(parseArgs(["--port", "0", "--no-isolation"]), {
  *   port: 0,
  *   isolated: false,
  *   build: true,
  * });
- * assert.throws(() => parseArgs(["--port", "x"]), /--port must be/);
+ * assertThrows(() => parseArgs(["--port", "x"]), Error, "--port must be");
  * ```
  */
 export function parseArgs(args: readonly string[]): WebOptions {

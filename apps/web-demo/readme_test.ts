@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertNotMatch } from "@std/assert";
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
 const slug = (heading: string) =>
@@ -10,9 +10,9 @@ Deno.test("README.md: every link to a section of it names a heading that exists"
   const text = await Deno.readTextFile(new URL("README.md", import.meta.url));
   const anchors = new Set([...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
   const links = [...text.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
-  assert.ok(links.length > 0);
-  for (const link of links) assert.ok(anchors.has(link), `#${link}: no such heading`);
-  assert.doesNotMatch(
+  assert(links.length > 0);
+  for (const link of links) assert(anchors.has(link), `#${link}: no such heading`);
+  assertNotMatch(
     text,
     /\b(see|in) the [\w -]+ (below|above)\b/i,
     "a reference without a link",

@@ -7,7 +7,7 @@
  * bad input and a crashing worker, and Stop works. Skips, saying why, when
  * Chromium is not installed.
  */
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertStrictEquals, fail } from "@std/assert";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { bundle } from "@matgrad/dev/bundle";
 import { build } from "./src/build.ts";
@@ -87,8 +87,8 @@ async function cliReference(s: Settings): Promise<Reference> {
     throw new Error(`the CLI failed (${out.code}): ${new TextDecoder().decode(out.stderr)}`);
   }
   const json = JSON.parse(stdout.trim().split("\n").at(-1)!);
-  assert.equal(typeof json.finalLoss, "number", stdout);
-  assert.equal(json.stepLosses.length > 0, true, stdout);
+  assertStrictEquals(typeof json.finalLoss, "number", stdout);
+  assertStrictEquals(json.stepLosses.length > 0, true, stdout);
   return { finalLoss: json.finalLoss, stepLosses: json.stepLosses };
 }
 
@@ -133,7 +133,7 @@ async function trainOnPage(page: Page): Promise<string> {
 /** Asserts the state, showing the page's error message when it differs. */
 async function expectState(page: Page, actual: string, wanted: string): Promise<void> {
   if (actual !== wanted) {
-    assert.fail(
+    fail(
       `page state is "${actual}", expected "${wanted}"; error: ${await text(page, "#error")}`,
     );
   }
@@ -147,10 +147,10 @@ function lastResult(page: Page) {
 
 /** Asserts the page's run reproduced the CLI's losses exactly. */
 function assertSameLosses(result: Reference | undefined, reference: Reference): void {
-  assert.ok(result);
+  assert(result);
   // assert.equal compares with Object.is semantics for numbers: bit-for-bit, not "close".
-  assert.equal(result.finalLoss, reference.finalLoss);
-  assert.deepEqual(result.stepLosses, reference.stepLosses);
+  assertStrictEquals(result.finalLoss, reference.finalLoss);
+  assertEquals(result.stepLosses, reference.stepLosses);
 }
 
 /**
@@ -159,7 +159,11 @@ function assertSameLosses(result: Reference | undefined, reference: Reference): 
  * between engines), so a seed gives the same data in Chromium and in Deno.
  */
 function assertSameDataAsCli(result: { dataFingerprint: string }, cliFingerprint: string): void {
-  assert.equal(result.dataFingerprint, cliFingerprint, "synthetic rows differ from the CLI's");
+  assertStrictEquals(
+    result.dataFingerprint,
+    cliFingerprint,
+    "synthetic rows differ from the CLI's",
+  );
 }
 
 async function openPage(context: BrowserContext, url: string): Promise<Page> {
@@ -214,24 +218,24 @@ Deno.test({
 
       await t.step("2 workers, cross-origin isolated: the CLI's synthetic losses", async () => {
         const page = await openPage(context!, isolated.url);
-        assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+        assertStrictEquals(await page.evaluate(() => crossOriginIsolated), true);
         let workersStarted = 0;
         page.on("worker", () => workersStarted++);
         await fillForm(page, SYNTHETIC);
         await expectState(page, await trainOnPage(page), "done");
         const result = await lastResult(page);
-        assert.ok(result);
+        assert(result);
         await page.screenshot({ path: `${OUTPUT}web-demo-synthetic.png`, fullPage: true });
         assertSameDataAsCli(result, cliSyntheticData);
         assertSameLosses(result, synthetic);
-        assert.equal(result!.epochs, SYNTHETIC.epochs);
-        assert.equal(result!.workers, 2);
-        assert.equal(result!.transport, "shared memory");
+        assertStrictEquals(result!.epochs, SYNTHETIC.epochs);
+        assertStrictEquals(result!.workers, 2);
+        assertStrictEquals(result!.transport, "shared memory");
         // One matmul node per step, its gradient always sent to the workers.
-        assert.ok(result!.workerCalls >= synthetic.stepLosses.length, `${result!.workerCalls}`);
+        assert(result!.workerCalls >= synthetic.stepLosses.length, `${result!.workerCalls}`);
         // The training worker, and the pool's two inside it.
-        assert.equal(workersStarted, 3);
-        assert.equal(await page.locator("#fallback").isVisible(), false);
+        assertStrictEquals(workersStarted, 3);
+        assertStrictEquals(await page.locator("#fallback").isVisible(), false);
         await page.close();
       });
 
@@ -241,8 +245,8 @@ Deno.test({
         await expectState(page, await trainOnPage(page), "done");
         const result = await lastResult(page);
         assertSameLosses(result, cars);
-        assert.ok(result!.workerCalls > 0);
-        assert.match(await text(page, "#metrics"), /Test R²0\.\d{4}/);
+        assert(result!.workerCalls > 0);
+        assertMatch(await text(page, "#metrics"), /Test R²0\.\d{4}/);
         await page.screenshot({ path: `${OUTPUT}web-demo-cars.png`, fullPage: true });
         await page.close();
       });
@@ -307,16 +311,16 @@ Deno.test({
 
       await t.step("without COOP/COEP the page still trains and says so", async () => {
         const page = await openPage(context!, open.url);
-        assert.equal(await page.evaluate(() => crossOriginIsolated), false);
-        assert.match(await text(page, "#isolation"), /Not cross-origin isolated/);
+        assertStrictEquals(await page.evaluate(() => crossOriginIsolated), false);
+        assertMatch(await text(page, "#isolation"), /Not cross-origin isolated/);
         await fillForm(page, SYNTHETIC);
         await expectState(page, await trainOnPage(page), "done");
         const result = await lastResult(page);
         assertSameDataAsCli(result!, cliSyntheticData);
         assertSameLosses(result, synthetic);
-        assert.equal(result!.workers, 0);
-        assert.equal(result!.workerCalls, 0);
-        assert.match(
+        assertStrictEquals(result!.workers, 0);
+        assertStrictEquals(result!.workerCalls, 0);
+        assertMatch(
           await text(page, "#fallback"),
           /SharedArrayBuffer is unavailable.*calling thread/,
         );
@@ -327,20 +331,20 @@ Deno.test({
       await t.step("a negative learning rate shows an error; the page stays usable", async () => {
         const page = await openPage(context!, isolated.url);
         await fillForm(page, { ...CARS, learningRate: -0.1 });
-        assert.equal(await trainOnPage(page), "error");
-        assert.equal(await page.locator("#error").isVisible(), true);
-        assert.match(
+        assertStrictEquals(await trainOnPage(page), "error");
+        assertStrictEquals(await page.locator("#error").isVisible(), true);
+        assertMatch(
           await text(page, "#error"),
           /^Learning rate must be a positive number, got -0\.1$/,
         );
-        assert.equal(
+        assertStrictEquals(
           await page.locator('[name="learningRate"]').getAttribute("aria-invalid"),
           "true",
         );
         await page.screenshot({ path: `${OUTPUT}web-demo-bad-input.png`, fullPage: true });
         await fillForm(page, CARS);
         await expectState(page, await trainOnPage(page), "done");
-        assert.equal(await page.locator("#error").isVisible(), false);
+        assertStrictEquals(await page.locator("#error").isVisible(), false);
         assertSameLosses(await lastResult(page), cars);
         await page.close();
       });
@@ -354,8 +358,8 @@ Deno.test({
         await waitUntilNotRunning(page);
         await expectState(page, await state(page), "stopped");
         const result = await lastResult(page);
-        assert.ok(result && result.stopped && result.epochs < 5000, JSON.stringify(result?.epochs));
-        assert.equal(await page.locator("#train").isEnabled(), true);
+        assert(result && result.stopped && result.epochs < 5000, JSON.stringify(result?.epochs));
+        assertStrictEquals(await page.locator("#train").isEnabled(), true);
         await page.close();
       });
 
@@ -380,7 +384,7 @@ Deno.test({
         }
         await waitUntilNotRunning(page);
         await expectState(page, await state(page), "error");
-        assert.match(
+        assertMatch(
           await text(page, "#error"),
           /^Training failed: .*worker \d.*injected fault/,
         );

@@ -11,11 +11,11 @@
  * import { tensor } from "@matgrad/core";
  * import { prepareMatmul } from "@matgrad/core/backend";
  * import { runTask } from "@matgrad/core/kernels";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * const op = prepareMatmul(tensor([[1, 2]]), tensor([[3], [4]]));
  * for (const stage of op.stages) for (const task of stage) runTask(task, 0, task.units);
- * assert.equal(op.finish().item(), 11);
+ * assertStrictEquals(op.finish().item(), 11);
  * ```
  *
  * @module

@@ -11,9 +11,9 @@
  * @example Catching a shape error
  * ```ts
  * import { matmul, ShapeError, zeros } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertThrows } from "@std/assert";
  *
- * assert.throws(() => matmul(zeros([3, 4]), zeros([5, 2])), ShapeError);
+ * assertThrows(() => matmul(zeros([3, 4]), zeros([5, 2])), ShapeError);
  * ```
  */
 export class ShapeError extends Error {
@@ -31,10 +31,10 @@ export class ShapeError extends Error {
  * @example Catching a dtype error
  * ```ts
  * import { DTypeError, zeros } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertThrows } from "@std/assert";
  *
  * // deno-lint-ignore no-explicit-any
- * assert.throws(() => zeros([2], "int8" as any), DTypeError);
+ * assertThrows(() => zeros([2], "int8" as any), DTypeError);
  * ```
  */
 export class DTypeError extends Error {
@@ -54,9 +54,9 @@ export class DTypeError extends Error {
  * @example
  * ```ts
  * import { DeviceTensorError } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(new DeviceTensorError("x").name, "DeviceTensorError");
+ * assertStrictEquals(new DeviceTensorError("x").name, "DeviceTensorError");
  * ```
  */
 export class DeviceTensorError extends Error {
@@ -76,11 +76,11 @@ export class DeviceTensorError extends Error {
  * @example
  * ```ts
  * import { BackendError } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertMatch, assertStrictEquals } from "@std/assert";
  *
  * const e = new BackendError("webgpu", "no adapter");
- * assert.equal(e.backend, "webgpu");
- * assert.match(e.message, /no adapter/);
+ * assertStrictEquals(e.backend, "webgpu");
+ * assertMatch(e.message, /no adapter/);
  * ```
  */
 export class BackendError extends Error {

@@ -7,13 +7,13 @@
  * @example
  * ```ts
  * import { matmul, matmulGrad, randn } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const a = randn([3, 4], { seed: 1 });
  * const b = randn([4, 2], { seed: 2 });
  * const c = matmul(a, b);
  * const { dA, dB } = matmulGrad(a, b, c); // gradients of y = ½‖C‖²
- * assert.deepEqual([dA.shape, dB.shape], [[3, 4], [4, 2]]);
+ * assertEquals([dA.shape, dB.shape], [[3, 4], [4, 2]]);
  * ```
  *
  * Around it, reverse-mode autograd (`grad`, `valueAndGrad`, `checkGrad`),
@@ -22,7 +22,7 @@
  * @example Fitting y = 2x + 1
  * ```ts
  * import { add, matmul, mse, sgd, type Tensor, tensor, valueAndGrad, zeros } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assert } from "@std/assert";
  *
  * const x = tensor([[0], [1], [2], [3]], undefined, "float64");
  * const y = tensor([[1], [3], [5], [7]], undefined, "float64");
@@ -31,7 +31,7 @@
  * const step = valueAndGrad((w: Tensor, b: Tensor) => mse(add(matmul(x, w), b), y), [0, 1]);
  * const opt = sgd({ lr: 0.1, momentum: 0.5 });
  * for (let i = 0; i < 300; i++) opt.step([w, b], step(w, b).grad);
- * assert.ok(Math.abs(w.item() - 2) < 1e-6 && Math.abs(b.item() - 1) < 1e-6);
+ * assert(Math.abs(w.item() - 2) < 1e-6 && Math.abs(b.item() - 1) < 1e-6);
  * ```
  *
  * @module

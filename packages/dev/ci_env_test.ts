@@ -5,7 +5,7 @@
  * Deno cache is empty. `.ci/run` names the variables it set in
  * `DENO_MATGRAD_EXPECT_ENV` (which passes as `DENO_*`); each must be here.
  */
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 
 /** The variables a task needs to reach the network through the proxy, upper and lower case. */
 export const NETWORK_ENV = [
@@ -31,9 +31,9 @@ Deno.test({
   ignore: read("DENO_MATGRAD_EXPECT_ENV") === undefined,
   fn() {
     const expected = read("DENO_MATGRAD_EXPECT_ENV")!.split(",").filter(Boolean);
-    assert.ok(expected.length > 0, "CI named no variables");
+    assert(expected.length > 0, "CI named no variables");
     const missing = expected.filter((name) => read(name) === undefined);
-    assert.deepEqual(missing, [], `turbo did not pass ${missing.join(", ")} to the task`);
+    assertEquals(missing, [], `turbo did not pass ${missing.join(", ")} to the task`);
   },
 });
 
@@ -41,5 +41,5 @@ Deno.test("turbo.json passes every TLS and proxy variable, upper and lower case"
   const turbo = JSON.parse(await Deno.readTextFile(new URL("../../turbo.json", import.meta.url)));
   const passed = new Set<string>(turbo.globalPassThroughEnv);
   const missing = NETWORK_ENV.flatMap((n) => [n, n.toLowerCase()]).filter((n) => !passed.has(n));
-  assert.deepEqual(missing, []);
+  assertEquals(missing, []);
 });

@@ -14,7 +14,7 @@
  *   file, `default` and `types` the JavaScript and declarations that
  *   packages/dev/build_npm.ts writes for it into `dist/`, for Node and Bun.
  */
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 
 const ROOT = new URL("../../", import.meta.url);
 const MEMBERS = [
@@ -84,8 +84,8 @@ Deno.test("layering: core's kernels import only the kernel room and dtype.ts", (
       }
     }
   }
-  assert.deepEqual(bad, []);
-  assert.ok(
+  assertEquals(bad, []);
+  assert(
     files.some((f) => f.path === "packages/core/kernels/tasks.ts"),
     "no kernel files found",
   );
@@ -97,7 +97,7 @@ Deno.test("layering: core imports no other matgrad package", () => {
       `${f.path} imports ${s}`
     )
   );
-  assert.deepEqual(bad, []);
+  assertEquals(bad, []);
 });
 
 Deno.test("layering: nothing reaches into another member by a relative path", () => {
@@ -109,7 +109,7 @@ Deno.test("layering: nothing reaches into another member by a relative path", ()
       }
     }
   }
-  assert.deepEqual(bad, []);
+  assertEquals(bad, []);
 });
 
 Deno.test("layering: published code never imports the development package", () => {
@@ -121,7 +121,7 @@ Deno.test("layering: published code never imports the development package", () =
   ).flatMap((f) =>
     f.imports.filter((s) => s.startsWith("@matgrad/dev")).map((s) => `${f.path} imports ${s}`)
   );
-  assert.deepEqual(bad, []);
+  assertEquals(bad, []);
 });
 
 Deno.test("layering: each member's package.json exports what its deno.json exports", async () => {
@@ -137,13 +137,13 @@ Deno.test("layering: each member's package.json exports what its deno.json expor
         continue;
       }
       const { deno: source, types, default: js, ...rest } = target as Record<string, string>;
-      assert.deepEqual(Object.keys(target as object), ["types", "deno", "default"], `${m} ${name}`);
-      assert.deepEqual(rest, {});
+      assertEquals(Object.keys(target as object), ["types", "deno", "default"], `${m} ${name}`);
+      assertEquals(rest, {});
       const built = String(source).replace(/^\.\//, "./dist/").replace(/\.ts$/, "");
-      assert.equal(js, `${built}.js`, `${m} ${name}: default`);
-      assert.equal(types, `${built}.d.ts`, `${m} ${name}: types`);
+      assertStrictEquals(js, `${built}.js`, `${m} ${name}: default`);
+      assertStrictEquals(types, `${built}.d.ts`, `${m} ${name}: types`);
       sources[name] = source;
     }
-    assert.deepEqual(sources, entries(deno.exports), m);
+    assertEquals(sources, entries(deno.exports), m);
   }
 });

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 
 // The root README's "From a checkout" import map, as a reader copies it: a
 // script in its own folder next to the clone, outside this workspace.
@@ -7,9 +7,9 @@ Deno.test("the README's import map for a checkout runs a script outside the work
   const readme = await Deno.readTextFile(new URL("README.md", root));
   const install = readme.slice(readme.indexOf("## Install"));
   const block = /```json\n([\s\S]*?)\n```/.exec(install.slice(0, install.indexOf("\n## ", 3)));
-  assert.ok(block, "README.md: no JSON block in the Install section");
+  assert(block, "README.md: no JSON block in the Install section");
   const map = JSON.parse(block[1]!);
-  assert.deepEqual(Object.keys(map.imports).sort(), [
+  assertEquals(Object.keys(map.imports).sort(), [
     "@matgrad/core",
     "@matgrad/core/backend",
     "@matgrad/core/kernels",
@@ -45,8 +45,8 @@ console.log(same(dA.data, s.dA.data) && same(dB.data, s.dB.data) ? "bitwise equa
       cwd: `${dir}/script`,
       env: { NO_COLOR: "1" },
     }).output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-    assert.equal(new TextDecoder().decode(stdout), "bitwise equal\n");
+    assertStrictEquals(code, 0, new TextDecoder().decode(stderr));
+    assertStrictEquals(new TextDecoder().decode(stdout), "bitwise equal\n");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -15,9 +15,9 @@
  * @example
  * ```ts
  * import { SERIAL_BELOW_FLOPS } from "@matgrad/parallel";
- * import assert from "node:assert/strict";
+ * import { assert } from "@std/assert";
  *
- * assert.ok(SERIAL_BELOW_FLOPS > 0);
+ * assert(SERIAL_BELOW_FLOPS > 0);
  * ```
  */
 export const SERIAL_BELOW_FLOPS = 1_000_000;

@@ -13,11 +13,11 @@
  * ```ts
  * import { createPool, PoolClosedError } from "@matgrad/parallel";
  * import { zeros } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertRejects } from "@std/assert";
  *
  * const pool = createPool({ workers: 1 });
  * pool.close();
- * await assert.rejects(pool.matmul(zeros([2, 2]), zeros([2, 2])), PoolClosedError);
+ * await assertRejects(() => pool.matmul(zeros([2, 2]), zeros([2, 2])), PoolClosedError);
  * ```
  */
 export class PoolClosedError extends Error {
@@ -37,10 +37,10 @@ export class PoolClosedError extends Error {
  * @example
  * ```ts
  * import { WorkerError } from "@matgrad/parallel";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * const e = new WorkerError("matmul: worker 0 failed: out of memory");
- * assert.equal(e.name, "WorkerError");
+ * assertStrictEquals(e.name, "WorkerError");
  * ```
  */
 export class WorkerError extends Error {
@@ -62,11 +62,11 @@ export class WorkerError extends Error {
  * @example
  * ```ts
  * import { PoolUnsupportedError } from "@matgrad/parallel";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * const e = new PoolUnsupportedError("Worker", "createPool: no workers here");
- * assert.equal(e.name, "PoolUnsupportedError");
- * assert.equal(e.missing, "Worker");
+ * assertStrictEquals(e.name, "PoolUnsupportedError");
+ * assertStrictEquals(e.missing, "Worker");
  * ```
  */
 export class PoolUnsupportedError extends Error {

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertMatch, assertRejects, assertStrictEquals } from "@std/assert";
 import { matmul, matmulGrad, randn } from "@matgrad/core";
 import { createPool, PoolClosedError, toShared, WorkerError } from "./mod.ts";
 import { hooks } from "./testing.ts";
@@ -21,17 +21,17 @@ Deno.test("an exception in a worker rejects that call with its message; later ca
   const x = toShared(randn([4]));
   const task = { kind: "unary", op: 0, x: x.data, out: x.data, c: 0, units: 4, work: 4 } as const;
   // A job that slipped past the checks: its task cannot be read.
-  await assert.rejects(hooks(pool).run(1, { task, from: 0, to: 4 }, true), (e: unknown) => {
-    assert.ok(e instanceof WorkerError);
-    assert.equal(
+  {
+    const e = await assertRejects(() => hooks(pool).run(1, { task, from: 0, to: 4 }, true));
+    assert(e instanceof WorkerError);
+    assertStrictEquals(
       e.message,
       "run: worker 1 failed: RangeError: decodeTask: unknown task kind code 99",
     );
-    assert.ok(e.cause instanceof Error);
-    return true;
-  });
+    assert(e.cause instanceof Error);
+  }
   await assertWorks(pool);
-  assert.equal(hooks(pool).started(), 2);
+  assertStrictEquals(hooks(pool).started(), 2);
 });
 
 for (const how of ["terminate", "crash"] as const) {
@@ -42,9 +42,10 @@ for (const how of ["terminate", "crash"] as const) {
     if (how === "crash") hooks(pool).kill(0, "crash"); // dies before it reads the next call
     const call = pool.matmulGrad(a, b, dC);
     if (how === "terminate") hooks(pool).kill(0, "terminate");
-    await assert.rejects(call, (e: unknown) => {
-      assert.ok(e instanceof WorkerError, String(e));
-      assert.match(
+    {
+      const e = await assertRejects(() => call);
+      assert(e instanceof WorkerError, String(e));
+      assertMatch(
         e.message,
         how === "crash"
           ? /^matmulGrad: worker 0 crashed with an uncaught error: Error: crash requested by a test; the call was abandoned$/
@@ -52,14 +53,13 @@ for (const how of ["terminate", "crash"] as const) {
       );
       if (how === "crash") {
         // The worker's own error, stack included, since the runtime no longer prints it.
-        assert.ok(
+        assert(
           e.cause instanceof Error && /crash requested by a test/.test(e.cause.stack ?? ""),
         );
       }
-      return true;
-    });
-    assert.equal(hooks(pool).started(), 3, `started ${hooks(pool).started()}`);
-    assert.equal(pool.size, 2);
+    }
+    assertStrictEquals(hooks(pool).started(), 3, `started ${hooks(pool).started()}`);
+    assertStrictEquals(pool.size, 2);
     await assertWorks(pool);
     await assertWorks(pool);
   });
@@ -89,12 +89,12 @@ pool.close();
     env: { NO_COLOR: "1" },
   }).output();
   const dec = new TextDecoder();
-  assert.equal(code, 0, dec.decode(stderr));
-  assert.match(
+  assertStrictEquals(code, 0, dec.decode(stderr));
+  assertMatch(
     dec.decode(stdout),
     /^matmul: worker 0 crashed with an uncaught error: Error: crash/,
   );
-  assert.equal(dec.decode(stderr), "");
+  assertStrictEquals(dec.decode(stderr), "");
 });
 
 Deno.test("close() rejects pending calls and later ones with PoolClosedError; twice is harmless", async () => {
@@ -103,19 +103,20 @@ Deno.test("close() rejects pending calls and later ones with PoolClosedError; tw
   const pending = [pool.matmulGrad(a, b, dC), pool.matmul(a, b)];
   pool.close();
   for (const call of pending) {
-    await assert.rejects(call, (e: unknown) => {
-      assert.ok(e instanceof PoolClosedError);
-      assert.match(e.message, /^matmul(Grad)?: the pool was closed before the call finished$/);
-      return true;
-    });
+    {
+      const e = await assertRejects(() => call);
+      assert(e instanceof PoolClosedError);
+      assertMatch(e.message, /^matmul(Grad)?: the pool was closed before the call finished$/);
+    }
   }
-  await assert.rejects(pool.matmul(a, b), {
-    name: "PoolClosedError",
-    message: "matmul: the pool is closed",
-  });
+  {
+    const error = await assertRejects(() => pool.matmul(a, b), Error);
+    assertStrictEquals(error.name, "PoolClosedError");
+    assertStrictEquals(error.message, "matmul: the pool is closed");
+  }
   // Even calls the calling thread would have done alone.
-  await assert.rejects(
-    pool.matmulGrad(randn([2, 2]), randn([2, 2]), randn([2, 2])),
+  await assertRejects(
+    () => pool.matmulGrad(randn([2, 2]), randn([2, 2]), randn([2, 2])),
     PoolClosedError,
   );
   pool.close();
@@ -151,5 +152,5 @@ Deno.test("1,000 small and 20 large concurrent calls all return correct results"
     assertSameBits(dA, s.dA, "dA");
     assertSameBits(dB, s.dB, "dB");
   }
-  assert.equal(hooks(pool).started(), 2); // nothing spawned per call
+  assertStrictEquals(hooks(pool).started(), 2); // nothing spawned per call
 });

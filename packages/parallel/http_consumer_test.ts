@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertStrictEquals } from "@std/assert";
 
 // The package as a consumer meets it: served over HTTP, imported by a script
 // outside this workspace (so no workspace import map), with an import map
@@ -60,8 +60,8 @@ console.log(same(dA.data, s.dA.data) && same(dB.data, s.dB.data) ? "bitwise equa
       env: { NO_COLOR: "1" },
     }).output();
     const out = new TextDecoder().decode(stdout);
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-    assert.equal(out, `${base}/parallel/mod.ts\nbitwise equal\n`);
+    assertStrictEquals(code, 0, new TextDecoder().decode(stderr));
+    assertStrictEquals(out, `${base}/parallel/mod.ts\nbitwise equal\n`);
   } finally {
     await server.shutdown();
     await Deno.remove(dir, { recursive: true });

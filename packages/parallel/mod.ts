@@ -21,7 +21,7 @@
  * ```ts
  * import { createPool } from "@matgrad/parallel";
  * import { matmul, mse, randn, setExecutor, sgd, type Tensor, valueAndGrad } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assert } from "@std/assert";
  *
  * await using pool = createPool(); // the calling thread and one worker per other core
  * setExecutor(pool);
@@ -32,7 +32,7 @@
  * const opt = sgd({ lr: 0.1 });
  * const first = step(w).value.item();
  * for (let i = 0; i < 20; i++) opt.step([w], [step(w).grad]);
- * assert.ok(step(w).value.item() < first);
+ * assert(step(w).value.item() < first);
  * setExecutor(undefined);
  * ```
  *
@@ -40,15 +40,15 @@
  * ```ts
  * import { createPool, toShared } from "@matgrad/parallel";
  * import { matmulGrad, randn } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * await using pool = createPool({ workers: 2 });
  * const a = toShared(randn([600, 400], { seed: 1 })); // shared once, reused without copies
  * const b = toShared(randn([400, 200], { seed: 2 }));
  * const dC = randn([600, 200], { seed: 3 });
  * const { dA, dB } = await pool.matmulGrad(a, b, dC);
- * assert.deepEqual(dA.data, matmulGrad(a, b, dC).dA.data); // bit for bit
- * assert.deepEqual(dB.shape, [400, 200]);
+ * assertEquals(dA.data, matmulGrad(a, b, dC).dA.data); // bit for bit
+ * assertEquals(dB.shape, [400, 200]);
  * ```
  *
  * @module

@@ -178,16 +178,16 @@ const START_MS = 30_000;
  * ```ts
  * import { createPool } from "@matgrad/parallel";
  * import { matmul, matmulGrad, randn, withExecutor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * await using pool = createPool({ workers: 2, serialBelowFlops: 0 }); // no product too small
  * const a = randn([256, 128], { seed: 1 });
  * const b = randn([128, 64], { seed: 2 });
  * const c = withExecutor(pool, () => matmul(a, b)); // on three threads
- * assert.deepEqual(c.data, matmul(a, b).data);
+ * assertEquals(c.data, matmul(a, b).data);
  * const dC = randn([256, 64], { seed: 3 });
  * const { dA } = await pool.matmulGrad(a, b, dC);
- * assert.deepEqual(dA.data, matmulGrad(a, b, dC).dA.data);
+ * assertEquals(dA.data, matmulGrad(a, b, dC).dA.data);
  * ```
  */
 export class Pool implements Executor, AsyncDisposable {
@@ -365,11 +365,11 @@ export class Pool implements Executor, AsyncDisposable {
    * ```ts
    * import { createPool } from "@matgrad/parallel";
    * import { tensor } from "@matgrad/core";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "@std/assert";
    *
    * await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
    * const c = await pool.matmul(tensor([[1, 2], [3, 4]]), tensor([[5, 6], [7, 8]]));
-   * assert.deepEqual(c.toArray(), [[19, 22], [43, 50]]);
+   * assertEquals(c.toArray(), [[19, 22], [43, 50]]);
    * ```
    */
   matmul(a: Tensor, b: Tensor, options: MatmulOutOptions = {}): Promise<Tensor> {
@@ -398,14 +398,14 @@ export class Pool implements Executor, AsyncDisposable {
    * ```ts
    * import { createPool } from "@matgrad/parallel";
    * import { tensor } from "@matgrad/core";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "@std/assert";
    *
    * await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
    * const a = tensor([[1, 2], [3, 4]]);
    * const b = tensor([[5, 6], [7, 8]]);
    * const { dA, dB } = await pool.matmulGrad(a, b, tensor([[1, 0], [0, 1]]));
-   * assert.deepEqual(dA.toArray(), [[5, 7], [6, 8]]); // dC·Bᵀ
-   * assert.deepEqual(dB.toArray(), [[1, 3], [2, 4]]); // Aᵀ·dC
+   * assertEquals(dA.toArray(), [[5, 7], [6, 8]]); // dC·Bᵀ
+   * assertEquals(dB.toArray(), [[1, 3], [2, 4]]); // Aᵀ·dC
    * ```
    */
   matmulGrad(
@@ -441,14 +441,14 @@ export class Pool implements Executor, AsyncDisposable {
    * ```ts
    * import { createPool } from "@matgrad/parallel";
    * import { matmulGrad, randn } from "@matgrad/core";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "@std/assert";
    *
    * await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
    * const x = randn([64, 16], { seed: 1 });
    * const w = randn([16, 8], { seed: 2 });
    * const dC = randn([64, 8], { seed: 3 });
    * const dW = await pool.matmulGradPart("dB", x, w, dC);
-   * assert.deepEqual(dW.data, matmulGrad(x, w, dC).dB.data);
+   * assertEquals(dW.data, matmulGrad(x, w, dC).dB.data);
    * ```
    */
   matmulGradPart(
@@ -915,11 +915,11 @@ function crashError(report: CrashReport): Error {
  * @example
  * ```ts
  * import { createPool } from "@matgrad/parallel";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * const pool = createPool({ workers: 2 });
- * assert.equal(pool.size, 2);
- * assert.equal(pool.threads, 3);
+ * assertStrictEquals(pool.size, 2);
+ * assertStrictEquals(pool.threads, 3);
  * pool.close();
  * ```
  */

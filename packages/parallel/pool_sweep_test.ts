@@ -6,7 +6,7 @@
  * result bit for bit; the serial kernels are checked against the float64
  * references by `@matgrad/testing`'s kernel sweep.
  */
-import assert from "node:assert/strict";
+import { assertEquals, assertStrictEquals } from "@std/assert";
 import { type DType, matmul, matmulGrad, type Tensor, withExecutor } from "@matgrad/core";
 import { getKernels } from "@matgrad/core/kernels";
 import {
@@ -66,7 +66,7 @@ for (const dtype of ["float32", "float64"] as const satisfies DType[]) {
     console.log(
       `${dtype}: ${checked} shapes × 4 transposes, each on one of 3 pools, ${failures.length} differ`,
     );
-    assert.equal(checked, shapes.length);
-    assert.deepEqual(failures.slice(0, 20), []);
+    assertStrictEquals(checked, shapes.length);
+    assertEquals(failures.slice(0, 20), []);
   });
 }

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertRejects, assertStrictEquals, assertThrows } from "@std/assert";
 import {
   type DType,
   matmul,
@@ -58,7 +58,7 @@ for (const backend of backends()) {
               const { a, b } = operands(aShape, bShape, transposeA, transposeB, dtype);
               const c = await pool.matmul(a, b, opts);
               assertSameBits(c, matmul(a, b, opts), `C of ${what}`);
-              assert.equal(isShared(c), true);
+              assertStrictEquals(isShared(c), true);
               const dC = randn([...c.shape], { seed: seed++, dtype });
               const grads = await pool.matmulGrad(a, b, dC, opts);
               const serial = matmulGrad(a, b, dC, opts);
@@ -73,7 +73,7 @@ for (const backend of backends()) {
             }
           }
         }
-        assert.equal(checked, cases.length * 4);
+        assertStrictEquals(checked, cases.length * 4);
       }));
   }
 }
@@ -92,9 +92,9 @@ Deno.test("pool results match an independent triple loop", () =>
       const { dA, dB } = await pool.matmulGrad(a, b, dC);
       // The kernel contract makes float32 equal a rounded triple loop exactly;
       // float64 too, since each step rounds to float64 anyway.
-      assert.deepEqual(Array.from(c.data), naiveMatmul(a, b, false, false, f32));
-      assert.deepEqual(Array.from(dA.data), naiveMatmul(dC, b, false, true, f32)); // dC·Bᵀ
-      assert.deepEqual(Array.from(dB.data), naiveMatmul(a, dC, true, false, f32)); // Aᵀ·dC
+      assertEquals(Array.from(c.data), naiveMatmul(a, b, false, false, f32));
+      assertEquals(Array.from(dA.data), naiveMatmul(dC, b, false, true, f32)); // dC·Bᵀ
+      assertEquals(Array.from(dB.data), naiveMatmul(a, dC, true, false, f32)); // Aᵀ·dC
     }
   }));
 
@@ -105,11 +105,11 @@ Deno.test("mixed dtypes promote and round like core", async () => {
   const b = randn([20, 40], { seed: 22, dtype: "float64" });
   const dC = randn([30, 40], { seed: 23, dtype: "float32" });
   const c = await pool.matmul(a, b);
-  assert.equal(c.dtype, "float64");
+  assertStrictEquals(c.dtype, "float64");
   assertSameBits(c, matmul(a, b), "C");
   const { dA, dB } = await pool.matmulGrad(a, b, dC);
   const serial = matmulGrad(a, b, dC);
-  assert.equal(dA.dtype, "float32");
+  assertStrictEquals(dA.dtype, "float32");
   assertSameBits(dA, serial.dA, "dA");
   assertSameBits(dB, serial.dB, "dB");
 });
@@ -122,26 +122,26 @@ Deno.test("shared operands are used in place and stay unchanged", async () => {
   const before = [Array.from(a.data), Array.from(b.data)];
   const c = await pool.matmul(a, b);
   assertSameBits(c, matmul(a, b), "C");
-  assert.deepEqual([Array.from(a.data), Array.from(b.data)], before);
+  assertEquals([Array.from(a.data), Array.from(b.data)], before);
 });
 
 Deno.test("products below the crossover run on the calling thread", async () => {
   await using pool = createPool({ workers: 2 });
   await pool.ready();
   const small = await pool.matmul(randn([8, 8], { seed: 41 }), randn([8, 8], { seed: 42 }));
-  assert.equal(hooks(pool).dispatched(), 0);
-  assert.equal(isShared(small), true); // made on the pool: in its shared heap all the same
+  assertStrictEquals(hooks(pool).dispatched(), 0);
+  assertStrictEquals(isShared(small), true); // made on the pool: in its shared heap all the same
   // 2·512·256·256 flops: above the crossover.
   const big = await pool.matmul(randn([512, 256], { seed: 43 }), randn([256, 256], { seed: 44 }));
-  assert.equal(hooks(pool).dispatched(), 1);
-  assert.equal(isShared(big), true);
+  assertStrictEquals(hooks(pool).dispatched(), 1);
+  assertStrictEquals(isShared(big), true);
   // Empty products never reach the workers, even with no threshold.
   await using eager = createPool({ workers: 2, serialBelowFlops: 0 });
   await eager.ready();
   const empty = await eager.matmul(zeros([0, 5]), zeros([5, 3]));
-  assert.deepEqual(empty.shape, [0, 3]);
+  assertEquals(empty.shape, [0, 3]);
   const { dA } = await eager.matmulGrad(zeros([4, 0]), zeros([0, 3]), zeros([4, 3]));
-  assert.deepEqual(dA.shape, [4, 0]);
+  assertEquals(dA.shape, [4, 0]);
 });
 
 /** Asserts that `call` rejects with exactly what `serial` throws. */
@@ -152,12 +152,12 @@ async function sameError(call: () => Promise<unknown>, serial: () => unknown): P
   } catch (e) {
     expected = e;
   }
-  assert.ok(expected instanceof Error, "the serial call should throw");
-  await assert.rejects(call, (e: unknown) => {
-    assert.ok(e instanceof (expected as Error).constructor);
-    assert.equal((e as Error).message, (expected as Error).message);
-    return true;
-  });
+  assert(expected instanceof Error, "the serial call should throw");
+  {
+    const e = await assertRejects(call);
+    assert(e instanceof (expected as Error).constructor);
+    assertStrictEquals((e as Error).message, (expected as Error).message);
+  }
 }
 
 Deno.test("invalid arguments reject with core's errors and messages", async () => {
@@ -190,15 +190,22 @@ Deno.test("invalid arguments reject with core's errors and messages", async () =
     () => matmul(a, zeros([4, 2]), badFlag),
   );
   await sameError(() => pool.matmul(tensor(1), a), () => matmul(tensor(1), a));
-  await assert.rejects(
+  await assertRejects(
     () => pool.matmulGrad(zeros([2, 2]), zeros([2, 2]), zeros([3, 2])),
     ShapeError,
   );
-  await assert.rejects(() => pool.matmul(a, zeros([4, 2]), { out: zeros([3, 2]) }), {
-    name: "TypeError",
-    message: "matmul: out must live in a SharedArrayBuffer for the workers to write into it " +
-      "(make it with sharedZeros or toShared)",
-  });
+  {
+    const error = await assertRejects(
+      () => pool.matmul(a, zeros([4, 2]), { out: zeros([3, 2]) }),
+      Error,
+    );
+    assertStrictEquals(error.name, "TypeError");
+    assertStrictEquals(
+      error.message,
+      "matmul: out must live in a SharedArrayBuffer for the workers to write into it " +
+        "(make it with sharedZeros or toShared)",
+    );
+  }
   const wrong = sharedZeros([2, 3]);
   await sameError(
     () => pool.matmul(a, zeros([4, 2]), { out: wrong }),
@@ -230,13 +237,14 @@ Deno.test("invalid arguments reject with core's errors and messages", async () =
   const both = sharedZeros([20]);
   const view = (start: number, shape: number[]) =>
     new Tensor((both.data as Float32Array).subarray(start, start + shape[0]! * shape[1]!), shape);
-  await assert.rejects(
-    () => pool.matmulGrad(...g, { outA: view(0, [3, 4]), outB: view(8, [4, 2]) }),
-    {
-      name: "RangeError",
-      message: "matmulGrad: outA and outB share memory",
-    },
-  );
+  {
+    const error = await assertRejects(
+      () => pool.matmulGrad(...g, { outA: view(0, [3, 4]), outB: view(8, [4, 2]) }),
+      Error,
+    );
+    assertStrictEquals(error.name, "RangeError");
+    assertStrictEquals(error.message, "matmulGrad: outA and outB share memory");
+  }
 });
 
 Deno.test("out, outA and outB receive the results in place, with the serial bits", async () => {
@@ -251,13 +259,13 @@ Deno.test("out, outA and outB receive the results in place, with the serial bits
       const dC = randn([70, 50], { seed: 3, dtype: bDtype });
       const product = bDtype;
       const c = sharedZeros([70, 50], product);
-      assert.equal(await p.matmul(a, b, { out: c }), c);
+      assertStrictEquals(await p.matmul(a, b, { out: c }), c);
       assertSameBits(c, matmul(a, b), "out");
       const outA = sharedZeros([70, 33], aDtype);
       const outB = sharedZeros([33, 50], bDtype);
       const r = await p.matmulGrad(a, b, dC, { outA, outB });
-      assert.equal(r.dA, outA);
-      assert.equal(r.dB, outB);
+      assertStrictEquals(r.dA, outA);
+      assertStrictEquals(r.dB, outB);
       const serial = matmulGrad(a, b, dC);
       assertSameBits(outA, serial.dA, "outA");
       assertSameBits(outB, serial.dB, "outB");
@@ -265,7 +273,7 @@ Deno.test("out, outA and outB receive the results in place, with the serial bits
       await p.matmulGrad(a, b, dC, { outA, outB });
       assertSameBits(outA, serial.dA, "outA reused");
       const part = sharedZeros([33, 50], bDtype);
-      assert.equal(await p.matmulGradPart("dB", a, b, dC, { out: part }), part);
+      assertStrictEquals(await p.matmulGradPart("dB", a, b, dC, { out: part }), part);
       assertSameBits(part, serial.dB, "matmulGradPart out");
       // Only one of them.
       const only = await p.matmulGrad(a, b, dC, { outB: sharedZeros([33, 50], bDtype) });
@@ -279,19 +287,20 @@ Deno.test("out, outA and outB receive the results in place, with the serial bits
   const c = sharedZeros([9, 5], "float64");
   await pool.matmul(a, b, { out: c });
   const want = naiveMatmul(a, b, false, false, false);
-  c.data.forEach((x, i) => assert.ok(Math.abs(x - want[i]!) <= 1e-12, `element ${i}`));
+  c.data.forEach((x, i) => assert(Math.abs(x - want[i]!) <= 1e-12, `element ${i}`));
 });
 
 Deno.test("createPool validates its options and defaults to one worker per other hardware thread", () => {
-  assert.throws(() => createPool({ workers: 0 }), {
-    name: "RangeError",
-    message: "createPool: workers must be a positive integer, got 0",
-  });
-  assert.throws(() => createPool({ serialBelowFlops: -1 }), RangeError);
+  {
+    const error = assertThrows(() => createPool({ workers: 0 }), Error);
+    assertStrictEquals(error.name, "RangeError");
+    assertStrictEquals(error.message, "createPool: workers must be a positive integer, got 0");
+  }
+  assertThrows(() => createPool({ serialBelowFlops: -1 }), RangeError);
   const pool = createPool();
   // The calling thread computes a share of every task, so it counts as one of the threads.
-  assert.equal(pool.size, Math.max(1, navigator.hardwareConcurrency - 1));
-  assert.equal(pool.threads, pool.size + 1);
+  assertStrictEquals(pool.size, Math.max(1, navigator.hardwareConcurrency - 1));
+  assertStrictEquals(pool.threads, pool.size + 1);
   pool.close();
 });
 

@@ -17,10 +17,10 @@ import { heapExecutor, heapSupported, inHeap } from "./heap.ts";
  * ```ts
  * import { isShared, sharedZeros } from "@matgrad/parallel";
  * import { zeros } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(isShared(sharedZeros([2])), true);
- * assert.equal(isShared(zeros([2])), false);
+ * assertStrictEquals(isShared(sharedZeros([2])), true);
+ * assertStrictEquals(isShared(zeros([2])), false);
  * ```
  */
 export function isShared(tensor: Tensor): boolean {
@@ -41,9 +41,9 @@ function inSharedHeap<T>(fn: () => T): T {
  * @example
  * ```ts
  * import { sharedZeros } from "@matgrad/parallel";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(sharedZeros([2, 2], "float64").toArray(), [[0, 0], [0, 0]]);
+ * assertEquals(sharedZeros([2, 2], "float64").toArray(), [[0, 0], [0, 0]]);
  * ```
  */
 export function sharedZeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
@@ -60,11 +60,11 @@ export function sharedZeros(shape: readonly number[], dtype: DType = "float32"):
  * ```ts
  * import { isShared, toShared } from "@matgrad/parallel";
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals } from "@std/assert";
  *
  * const t = toShared(tensor([1, 2, 3]));
- * assert.equal(isShared(t), true);
- * assert.deepEqual(t.toArray(), [1, 2, 3]);
+ * assertStrictEquals(isShared(t), true);
+ * assertEquals(t.toArray(), [1, 2, 3]);
  * ```
  */
 export function toShared(tensor: Tensor): Tensor {

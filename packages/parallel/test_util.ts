@@ -3,19 +3,19 @@
  *
  * @module
  */
-import assert from "node:assert/strict";
+import { assertEquals, assertStrictEquals, fail } from "@std/assert";
 import { type BackendName, setBackend, type Tensor } from "@matgrad/core";
 import { getKernels } from "@matgrad/core/kernels";
 
 /** Asserts that two tensors have the same shape, dtype and bits (NaN payloads and -0 included). */
 export function assertSameBits(actual: Tensor, expected: Tensor, what = "tensor"): void {
-  assert.deepEqual(actual.shape, expected.shape, `${what}: shapes differ`);
-  assert.equal(actual.dtype, expected.dtype, `${what}: dtypes differ`);
+  assertEquals(actual.shape, expected.shape, `${what}: shapes differ`);
+  assertStrictEquals(actual.dtype, expected.dtype, `${what}: dtypes differ`);
   const x = bits(actual);
   const y = bits(expected);
   for (let i = 0; i < x.length; i++) {
     if (x[i] !== y[i]) {
-      assert.fail(
+      fail(
         `${what}: element ${i} differs: ${actual.data[i]} vs ${expected.data[i]} (serial)`,
       );
     }

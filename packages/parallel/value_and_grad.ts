@@ -28,7 +28,7 @@ import { Pool } from "./pool.ts";
  * ```ts
  * import { createPool, valueAndGradParallel } from "@matgrad/parallel";
  * import { matmul, mse, randn, type Tensor, valueAndGrad } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
  * const x = randn([64, 8], { seed: 1 });
@@ -36,7 +36,7 @@ import { Pool } from "./pool.ts";
  * const loss = (w: Tensor) => mse(matmul(x, w), y);
  * const w = randn([8, 1], { seed: 3 });
  * const parallel = await valueAndGradParallel(loss, pool)(w);
- * assert.deepEqual(parallel.grad.data, valueAndGrad(loss)(w).grad.data);
+ * assertEquals(parallel.grad.data, valueAndGrad(loss)(w).grad.data);
  * ```
  */
 export function valueAndGradParallel<A extends unknown[] = Tensor[], const N extends Argnums = 0>(

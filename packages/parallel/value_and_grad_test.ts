@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import {
   add,
   type DType,
@@ -34,7 +34,7 @@ for (const dtype of ["float32", "float64"] as DType[]) {
     const ser = valueAndGrad(mlp, [0, 1, 2])(w1, b1, w2, x, y);
     assertSameBits(par.value, ser.value, "value");
     par.grad.forEach((g, i) => assertSameBits(g, ser.grad[i]!, `gradient ${i}`));
-    assert.ok(par.grad[0].data.some((v) => v !== 0), "a non-trivial gradient");
+    assert(par.grad[0].data.some((v) => v !== 0), "a non-trivial gradient");
   });
 }
 
@@ -55,7 +55,7 @@ Deno.test("valueAndGradParallel matches central finite differences (float64)", a
   };
   const w = randn([9, 5], { seed: 12, dtype: "float64" });
   const { value, grad } = await valueAndGradParallel((w: Tensor) => f(w), pool)(w);
-  assert.equal(value.item(), f(w).item());
+  assertStrictEquals(value.item(), f(w).item());
   const h = 1e-6;
   for (const i of [0, 7, 23, 44]) {
     const plus = new Float64Array(w.data);
@@ -64,7 +64,7 @@ Deno.test("valueAndGradParallel matches central finite differences (float64)", a
     minus[i]! -= h;
     const fd = (f(tensor(Array.from(plus), w.shape, "float64")).item() -
       f(tensor(Array.from(minus), w.shape, "float64")).item()) / (2 * h);
-    assert.ok(
+    assert(
       Math.abs(grad.data[i]! - fd) <= 1e-6 * (1 + Math.abs(fd)),
       `w[${i}]: ${grad.data[i]} vs ${fd}`,
     );
@@ -72,10 +72,14 @@ Deno.test("valueAndGradParallel matches central finite differences (float64)", a
 });
 
 Deno.test("valueAndGradParallel rejects a non-pool", () => {
-  assert.throws(() => valueAndGradParallel(mlp, {} as never), {
-    name: "TypeError",
-    message: "valueAndGradParallel: pool must be a Pool made by createPool, got object",
-  });
+  {
+    const error = assertThrows(() => valueAndGradParallel(mlp, {} as never), Error);
+    assertStrictEquals(error.name, "TypeError");
+    assertStrictEquals(
+      error.message,
+      "valueAndGradParallel: pool must be a Pool made by createPool, got object",
+    );
+  }
 });
 
 Deno.test("valueAndGradParallel skips the gradient of a constant matmul operand", async () => {
@@ -98,7 +102,7 @@ Deno.test("valueAndGradParallel skips the gradient of a constant matmul operand"
   ] as const;
   const { grad } = await valueAndGradParallel(mlp, pool, [0, 1, 2])(...args);
   // h·W2 needs dH (for W1) and dW2; x·W1 only dW1: x is a constant.
-  assert.deepEqual(calls, ["both", "dB"]);
+  assertEquals(calls, ["both", "dB"]);
   const serial = valueAndGrad(mlp, [0, 1, 2])(...args);
   for (let i = 0; i < 3; i++) assertSameBits(grad[i]!, serial.grad[i]!, `grad ${i}`);
 });

@@ -15,21 +15,28 @@ import {
   withExecutor,
   zeros,
 } from "@matgrad/core";
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
 import { gpu, gpuTest } from "./testing/gpu.ts";
 
 gpuTest("setBackend('webgpu') makes ops run on the device; getBackend reports it", async () => {
   await setBackend("webgpu");
   try {
-    assert.equal(getBackend(), "webgpu");
+    assertStrictEquals(getBackend(), "webgpu");
     const c = matmul(tensor([[1, 2]]), tensor([[3], [4]]));
-    assert.ok(c.onDevice);
-    assert.deepEqual(await c.read(), new Float32Array([11]));
+    assert(c.onDevice);
+    assertEquals(await c.read(), new Float32Array([11]));
   } finally {
     await setBackend("wasm");
   }
-  assert.equal(getBackend(), "wasm");
-  assert.equal(tensor([1]).onDevice, false);
+  assertStrictEquals(getBackend(), "wasm");
+  assertStrictEquals(tensor([1]).onDevice, false);
 });
 
 gpuTest(
@@ -37,10 +44,11 @@ gpuTest(
   () => {
     const t = tensor([[1, 2], [3, 4]]);
     for (const touch of [() => t.data, () => t.toArray(), () => t.item()]) {
-      assert.throws(touch, {
-        name: "DeviceTensorError",
-        message: /Tensor\(float32, 2×2\) lives on webgpu.*await t\.read\(\)/,
-      });
+      {
+        const error = assertThrows(touch, Error);
+        assertStrictEquals(error.name, "DeviceTensorError");
+        assertMatch(error.message, /Tensor\(float32, 2×2\) lives on webgpu.*await t\.read\(\)/);
+      }
     }
   },
 );
@@ -49,42 +57,51 @@ gpuTest(
   "a device tensor used by ops on the CPU throws instead of reading stale memory",
   async () => {
     const t = zeros([2, 3]);
-    assert.throws(() => withExecutor(serialExecutor, () => matmul(t, tensor([[1], [1], [1]]))), {
-      name: "DeviceTensorError",
-      message: /lives on webgpu but ops run on serial/,
-    });
+    {
+      const error = assertThrows(
+        () => withExecutor(serialExecutor, () => matmul(t, tensor([[1], [1], [1]]))),
+        Error,
+      );
+      assertStrictEquals(error.name, "DeviceTensorError");
+      assertMatch(error.message, /lives on webgpu but ops run on serial/);
+    }
     const values = await t.read();
     const copy = withExecutor(serialExecutor, () => tensor(values, t.shape));
-    assert.deepEqual(copy.toArray(), [[0, 0, 0], [0, 0, 0]]);
+    assertEquals(copy.toArray(), [[0, 0, 0], [0, 0, 0]]);
   },
 );
 
 gpuTest("float64 tensors cannot live on the device: a DTypeError naming the shape", () => {
-  assert.throws(() => zeros([2, 3], "float64"), {
-    name: "DTypeError",
-    message: /zeros: a float64 tensor of shape 2×3 cannot live on webgpu/,
-  });
+  {
+    const error = assertThrows(() => zeros([2, 3], "float64"), Error);
+    assertStrictEquals(error.name, "DTypeError");
+    assertMatch(error.message, /zeros: a float64 tensor of shape 2×3 cannot live on webgpu/);
+  }
 });
 
 gpuTest("host parameters are never silently left un-updated by the device", () => {
   const p = withExecutor(serialExecutor, () => tensor([1, 2]));
-  assert.throws(() => sgd({ lr: 0.1 }).step([p], [tensor([1, 1])]), {
-    name: "DeviceTensorError",
-    message: /sgd task would write 2 elements of host memory/,
-  });
+  {
+    const error = assertThrows(() => sgd({ lr: 0.1 }).step([p], [tensor([1, 1])]), Error);
+    assertStrictEquals(error.name, "DeviceTensorError");
+    assertMatch(error.message, /sgd task would write 2 elements of host memory/);
+  }
   // Host operands are read fine: uploaded for the dispatch.
   const host = new Tensor(new Float32Array([2, 3]), [1, 2]);
-  assert.ok(matmul(host, tensor([[1], [1]])).onDevice);
+  assert(matmul(host, tensor([[1], [1]])).onDevice);
 });
 
 gpuTest("read() waits for queued work and returns a copy; disposed tensors reject", async (g) => {
   const a = tensor([1, 2, 3]);
   const copy = await a.read();
   copy[0] = 99;
-  assert.deepEqual(await a.read(), new Float32Array([1, 2, 3]));
+  assertEquals(await a.read(), new Float32Array([1, 2, 3]));
   a.dispose();
-  await assert.rejects(a.read(), { name: "ReleasedTensorError" });
-  assert.match(g.adapter, /\S/);
+  {
+    const error = await assertRejects(() => a.read(), Error);
+    assertStrictEquals(error.name, "ReleasedTensorError");
+  }
+  assertMatch(g.adapter, /\S/);
 });
 
 Deno.test({
@@ -105,7 +122,7 @@ Deno.test({
       cwd: new URL(".", import.meta.url),
     }).output();
     const text = new TextDecoder().decode(out.stdout);
-    assert.match(
+    assertMatch(
       text,
       /BackendError: setBackend\("webgpu"\): navigator\.gpu\.requestAdapter\(\) returned null.*backend now (wasm|js)/,
       `child said: ${text} ${new TextDecoder().decode(out.stderr)}`,

@@ -7,7 +7,7 @@
  */
 import { matmul, matmulGrad, randn, type Tensor, tensor, withExecutor } from "@matgrad/core";
 import { serialExecutor } from "@matgrad/core";
-import assert from "node:assert/strict";
+import { assertEquals, assertStrictEquals } from "@std/assert";
 import { assertWithin, gpuTest, values } from "./testing/gpu.ts";
 
 const U = 2 ** -24;
@@ -61,7 +61,7 @@ gpuTest(
           const a = randn(ta ? [k, m] : [m, k], { seed });
           const b = randn(tb ? [n, k] : [k, n], { seed: seed + 1 });
           const c = matmul(a, b, { transposeA: ta, transposeB: tb });
-          assert.deepEqual(c.shape, [m, n]);
+          assertEquals(c.shape, [m, n]);
           const ref = reference(await host64(a), await host64(b), ta, tb);
           assertWithin(
             await values(c),
@@ -73,7 +73,7 @@ gpuTest(
         }
       }
     }
-    assert.equal(cases, SHAPES.length * 4);
+    assertStrictEquals(cases, SHAPES.length * 4);
   },
 );
 
@@ -114,7 +114,7 @@ gpuTest(
       const opts = { transposeA: ta, transposeB: tb };
       const dC = randn(matmul(a, b, opts).shape, { seed: seed + 2 });
       const { dA, dB } = matmulGrad(a, b, dC, opts);
-      assert.deepEqual([dA.shape, dB.shape], [a.shape, b.shape]);
+      assertEquals([dA.shape, dB.shape], [a.shape, b.shape]);
       const [a64, b64, d64] = [await host64(a), await host64(b), await host64(dC)];
       const ref = withExecutor(serialExecutor, () => {
         const g = matmulGrad(a64, b64, d64, opts);

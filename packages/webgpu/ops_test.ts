@@ -32,7 +32,7 @@ import {
   valueAndGrad,
   withExecutor,
 } from "@matgrad/core";
-import assert from "node:assert/strict";
+import { assert, assertStrictEquals } from "@std/assert";
 import { assertWithin, gpuTest, values } from "./testing/gpu.ts";
 
 const U = 2 ** -24;
@@ -53,7 +53,7 @@ async function compare(
   ulps = 16,
 ): Promise<void> {
   const out = f(...inputs);
-  assert.ok(out.onDevice, `${what}: the result lives on the device`);
+  assert(out.onDevice, `${what}: the result lives on the device`);
   const got = await values(out);
   const host = await Promise.all(inputs.map(onHost));
   const want = withExecutor(serialExecutor, () => Float64Array.from(f(...host).data));
@@ -177,7 +177,7 @@ gpuTest("gradients through valueAndGrad on the device equal the CPU's", async ()
       };
     });
     assertWithin(await values(value), want.value, close(want.value, 64), `${what}: value`);
-    assert.equal(grads.length, want.grads.length);
+    assertStrictEquals(grads.length, want.grads.length);
     for (let i = 0; i < grads.length; i++) {
       const w = want.grads[i]!;
       const scaleOf = Math.max(...w.map(Math.abs));

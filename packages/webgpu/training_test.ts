@@ -22,7 +22,7 @@ import {
   withExecutor,
   zeros,
 } from "@matgrad/core";
-import assert from "node:assert/strict";
+import { assert, assertStrictEquals } from "@std/assert";
 import { gpuTest } from "./testing/gpu.ts";
 
 type Loss = (...t: Tensor[]) => Tensor;
@@ -54,10 +54,10 @@ function trainOn(
 }
 
 function assertClose(got: number[], want: number[], rtol: number, what: string) {
-  assert.equal(got.length, want.length);
+  assertStrictEquals(got.length, want.length);
   for (let i = 0; i < got.length; i++) {
     const err = Math.abs(got[i]! - want[i]!) / Math.max(Math.abs(want[i]!), 1e-12);
-    assert.ok(
+    assert(
       err <= rtol,
       `${what}: step ${i} loss ${got[i]} vs the CPU's ${want[i]} (rel ${err})`,
     );
@@ -81,7 +81,7 @@ gpuTest("the demo's linear model trains on the device to the CPU's loss", async 
   const opt = () => sgd({ lr: 0.05, momentum: 0.9 });
   const gpu = await trainOn("device", make, loss, opt, 40);
   const cpu = await trainOn("cpu", make, loss, opt, 40);
-  assert.ok(gpu.at(-1)! < gpu[0]! / 10, `the loss fell: ${gpu[0]} → ${gpu.at(-1)}`);
+  assert(gpu.at(-1)! < gpu[0]! / 10, `the loss fell: ${gpu[0]} → ${gpu.at(-1)}`);
   assertClose(gpu, cpu, 1e-3, "linear");
 });
 
@@ -115,7 +115,7 @@ gpuTest(
     const opt = () => adam({ lr: 0.01 });
     const gpu = await trainOn("device", make, loss, opt, 30);
     const cpu = await trainOn("cpu", make, loss, opt, 30);
-    assert.ok(gpu.at(-1)! < gpu[0]! / 2, `the loss fell: ${gpu[0]} → ${gpu.at(-1)}`);
+    assert(gpu.at(-1)! < gpu[0]! / 2, `the loss fell: ${gpu[0]} → ${gpu.at(-1)}`);
     assertClose(gpu, cpu, 1e-3, "mlp");
   },
 );
@@ -130,6 +130,6 @@ gpuTest("an MLP with mse and SGD keeps its parameters on the device", async () =
   const first = (await vg(w1, w2).value.read())[0]!;
   for (let s = 0; s < 20; s++) opt.step([w1, w2], vg(w1, w2).grad);
   const last = (await vg(w1, w2).value.read())[0]!;
-  assert.ok(w1.onDevice && w2.onDevice);
-  assert.ok(last < first, `${first} → ${last}`);
+  assert(w1.onDevice && w2.onDevice);
+  assert(last < first, `${first} → ${last}`);
 });

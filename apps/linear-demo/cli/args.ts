@@ -238,11 +238,11 @@ function names(flag: string, raw: string): string[] {
  * @example
  * ```ts
  * import { parseCommandLine } from "./args.ts";
- * import assert from "node:assert/strict";
+ * import { assert, assertThrows } from "@std/assert";
  *
  * const config = parseCommandLine(["--epochs", "5", "--workers", "0"], 2);
- * assert.ok(config !== "help" && config.epochs === 5 && config.workers === 0);
- * assert.throws(() => parseCommandLine(["--lr", "fast"], 2), /--lr must be a number/);
+ * assert(config !== "help" && config.epochs === 5 && config.workers === 0);
+ * assertThrows(() => parseCommandLine(["--lr", "fast"], 2), Error, "--lr must be a number");
  * ```
  */
 export function parseCommandLine(

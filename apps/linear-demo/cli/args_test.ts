@@ -1,18 +1,18 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertStrictEquals, assertThrows } from "@std/assert";
 import { parseCommandLine, UsageError } from "./args.ts";
 
 Deno.test("parseCommandLine: defaults per data set", () => {
   const synth = parseCommandLine([], 2), cars = parseCommandLine(["--data", "cars"], 2);
-  assert.ok(synth !== "help" && cars !== "help");
-  assert.deepEqual(
+  assert(synth !== "help" && cars !== "help");
+  assertEquals(
     [synth.data, synth.samples, synth.dims, synth.outputs, synth.batchSize, synth.epochs, synth.lr],
     ["synthetic", 8192, 128, 16, 512, 20, 0.02],
   );
-  assert.deepEqual([cars.data, cars.batchSize, cars.epochs, cars.lr], ["cars", 32, 100, 0.005]);
-  assert.equal(synth.workers, 2);
-  assert.equal(synth.dataGiven, false);
-  assert.equal(cars.dataGiven, true);
-  assert.equal(parseCommandLine(["-h"], 2), "help");
+  assertEquals([cars.data, cars.batchSize, cars.epochs, cars.lr], ["cars", 32, 100, 0.005]);
+  assertStrictEquals(synth.workers, 2);
+  assertStrictEquals(synth.dataGiven, false);
+  assertStrictEquals(cars.dataGiven, true);
+  assertStrictEquals(parseCommandLine(["-h"], 2), "help");
 });
 
 Deno.test("parseCommandLine: every bad command line is a UsageError naming the flag", () => {
@@ -54,32 +54,32 @@ Deno.test("parseCommandLine: every bad command line is a UsageError naming the f
     [["--json=yes"], /^option --json does not take an argument/],
   ];
   for (const [args, message] of cases) {
-    assert.throws(() => parseCommandLine(args, 2), (e: unknown) => {
-      assert.ok(e instanceof UsageError, `${args.join(" ")}: ${e}`);
-      assert.match(e.message, message, args.join(" "));
-      return true;
-    });
+    {
+      const e = assertThrows(() => parseCommandLine(args, 2));
+      assert(e instanceof UsageError, `${args.join(" ")}: ${e}`);
+      assertMatch(e.message, message, args.join(" "));
+    }
   }
 });
 
 Deno.test("parseCommandLine: relative file names resolve against cwd, or --cwd", () => {
   const paths = (args: string[], cwd?: string) => {
     const c = parseCommandLine(args, 2, cwd);
-    assert.ok(c !== "help");
+    assert(c !== "help");
     return [c.csv, c.plot, c.save];
   };
   const args = ["--csv", "d.csv", "--target", "y", "--plot", "out/p.svg", "--save", "/abs/m.json"];
-  assert.deepEqual(paths(args, "/home/u"), ["/home/u/d.csv", "/home/u/out/p.svg", "/abs/m.json"]);
-  assert.deepEqual(paths([...args, "--cwd", "/data"], "/home/u"), [
+  assertEquals(paths(args, "/home/u"), ["/home/u/d.csv", "/home/u/out/p.svg", "/abs/m.json"]);
+  assertEquals(paths([...args, "--cwd", "/data"], "/home/u"), [
     "/data/d.csv",
     "/data/out/p.svg",
     "/abs/m.json",
   ]);
-  assert.deepEqual(paths([...args, "--cwd", "sub"], "/home/u")[0], "/home/u/sub/d.csv");
+  assertEquals(paths([...args, "--cwd", "sub"], "/home/u")[0], "/home/u/sub/d.csv");
   // An empty --cwd (a task line's "$INIT_CWD" with INIT_CWD unset) is no --cwd.
-  assert.deepEqual(paths([...args, "--cwd", ""], "/home/u")[0], "/home/u/d.csv");
+  assertEquals(paths([...args, "--cwd", ""], "/home/u")[0], "/home/u/d.csv");
   // Without a directory, names stay as written (relative to the process's own).
-  assert.deepEqual(paths(args), ["d.csv", "out/p.svg", "/abs/m.json"]);
+  assertEquals(paths(args), ["d.csv", "out/p.svg", "/abs/m.json"]);
   const load = parseCommandLine(["--load", "m.json", "--cwd", "/x"], 2);
-  assert.ok(load !== "help" && load.load === "/x/m.json");
+  assert(load !== "help" && load.load === "/x/m.json");
 });

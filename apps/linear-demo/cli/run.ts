@@ -61,11 +61,11 @@ const times = (v: number) => (v < 10 ? v.toPrecision(3) : fmtRate(v)) + "×";
  * @example
  * ```ts
  * import { lossChange } from "./run.ts";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(lossChange(100, 1.01, 1), "fell 99×; 1.00% above the closed-form optimum");
- * assert.equal(lossChange(10, 10, 0.001), "did not fall; 10,000× the closed-form optimum");
- * assert.equal(lossChange(10, 30, 1), "did not fall: rose 3.00×; 30× the closed-form optimum");
+ * assertStrictEquals(lossChange(100, 1.01, 1), "fell 99×; 1.00% above the closed-form optimum");
+ * assertStrictEquals(lossChange(10, 10, 0.001), "did not fall; 10,000× the closed-form optimum");
+ * assertStrictEquals(lossChange(10, 30, 1), "did not fall: rose 3.00×; 30× the closed-form optimum");
  * ```
  */
 export function lossChange(first: number, last: number, best: number): string {

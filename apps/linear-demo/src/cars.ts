@@ -36,7 +36,7 @@ function num(v: unknown): number {
  * @example
  * ```ts
  * import { carsDataset } from "@matgrad/linear-demo";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals } from "@std/assert";
  *
  * const { data, dropped } = carsDataset([
  *   { Miles_per_Gallon: 18, Cylinders: 8, Displacement: 307, Horsepower: 130,
@@ -44,8 +44,8 @@ function num(v: unknown): number {
  *   { Miles_per_Gallon: null, Cylinders: 4, Displacement: 97, Horsepower: 88,
  *     Weight_in_lbs: 2130, Acceleration: 14.5, Year: "1970-01-01", Origin: "Japan" },
  * ]);
- * assert.equal(dropped, 1);
- * assert.deepEqual(data.x.toArray(), [[8, 307, 130, 3504, 12, 1970, 0, 0]]);
+ * assertStrictEquals(dropped, 1);
+ * assertEquals(data.x.toArray(), [[8, 307, 130, 3504, 12, 1970, 0, 0]]);
  * ```
  */
 export function carsDataset(records: unknown): { data: Dataset; dropped: number } {

@@ -66,12 +66,12 @@ function listNames(names: readonly string[]): string {
  * @example
  * ```ts
  * import { parseCsv } from "@matgrad/linear-demo/csv";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const csv = "name,a,b,y\np,1,2,3\nq,4,,6\nr,7,8,9\n";
  * const { data, dropped, ignored } = parseCsv(csv, { targets: ["y"] });
- * assert.deepEqual([data.features, dropped, ignored], [["a", "b"], 1, ["name"]]);
- * assert.deepEqual(data.y.toArray(), [[3], [9]]);
+ * assertEquals([data.features, dropped, ignored], [["a", "b"], 1, ["name"]]);
+ * assertEquals(data.y.toArray(), [[3], [9]]);
  * ```
  */
 export function parseCsv(text: string, columns: CsvColumns, source = "the CSV"): CsvDataset {

@@ -36,11 +36,11 @@ export class DataError extends Error {
  * @example
  * ```ts
  * import { fromRows } from "@matgrad/linear-demo";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals } from "@std/assert";
  *
  * const { data, dropped } = fromRows([[1, 2], [NaN, 3], [4, 5]], [[1], [2], [3]], ["a", "b"], ["y"]);
- * assert.equal(dropped, 1);
- * assert.deepEqual(data.x.toArray(), [[1, 2], [4, 5]]);
+ * assertStrictEquals(dropped, 1);
+ * assertEquals(data.x.toArray(), [[1, 2], [4, 5]]);
  * ```
  */
 export function fromRows(
@@ -121,12 +121,12 @@ export interface SplitOptions {
  * @example
  * ```ts
  * import { fromRows, rows, splitDataset } from "@matgrad/linear-demo";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const xs = Array.from({ length: 10 }, (_, i) => [i]);
  * const { data } = fromRows(xs, xs, ["x"], ["y"]);
  * const { train, test } = splitDataset(data, { testFraction: 0.2, seed: 1 });
- * assert.deepEqual([rows(train), rows(test)], [8, 2]);
+ * assertEquals([rows(train), rows(test)], [8, 2]);
  * ```
  */
 export function splitDataset(
@@ -159,10 +159,10 @@ export interface Standardizer {
  * ```ts
  * import { fitStandardizer } from "@matgrad/linear-demo";
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const s = fitStandardizer(tensor([[1, 5], [3, 5]], undefined, "float64"));
- * assert.deepEqual([s.mean, s.std], [[2, 5], [1, 1]]);
+ * assertEquals([s.mean, s.std], [[2, 5], [1, 1]]);
  * ```
  */
 export function fitStandardizer(t: Tensor): Standardizer {
@@ -184,10 +184,10 @@ export function fitStandardizer(t: Tensor): Standardizer {
  * ```ts
  * import { standardize } from "@matgrad/linear-demo";
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const z = standardize(tensor([[1], [3]], undefined, "float64"), { mean: [2], std: [1] });
- * assert.deepEqual(z.toArray(), [[-1], [1]]);
+ * assertEquals(z.toArray(), [[-1], [1]]);
  * ```
  */
 export function standardize(t: Tensor, s: Standardizer): Tensor {

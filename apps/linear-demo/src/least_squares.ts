@@ -26,12 +26,12 @@ export interface LinearParams {
  * ```ts
  * import { leastSquares } from "@matgrad/linear-demo";
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assert } from "@std/assert";
  *
  * // y = 2x + 1 exactly
  * const { w, b } = leastSquares(tensor([[0], [1], [2]], undefined, "float64"),
  *   tensor([[1], [3], [5]], undefined, "float64"));
- * assert.ok(Math.abs(w.data[0]! - 2) < 1e-12 && Math.abs(b.data[0]! - 1) < 1e-12);
+ * assert(Math.abs(w.data[0]! - 2) < 1e-12 && Math.abs(b.data[0]! - 1) < 1e-12);
  * ```
  */
 export function leastSquares(

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 import { Tensor } from "@matgrad/core";
 import { leastSquares } from "./least_squares.ts";
 import { uniform } from "./random.ts";
@@ -34,8 +34,8 @@ Deno.test("leastSquares recovers exact weights and bias from noiseless data", ()
     }
   }
   const { w, b } = leastSquares(x, new Tensor(y, [50, 2]));
-  w.data.forEach((v, i) => assert.ok(Math.abs(v - wTrue[i]!) < 1e-12, `w[${i}] = ${v}`));
-  b.data.forEach((v, i) => assert.ok(Math.abs(v - bTrue[i]!) < 1e-12, `b[${i}] = ${v}`));
+  w.data.forEach((v, i) => assert(Math.abs(v - wTrue[i]!) < 1e-12, `w[${i}] = ${v}`));
+  b.data.forEach((v, i) => assert(Math.abs(v - bTrue[i]!) < 1e-12, `b[${i}] = ${v}`));
 });
 
 Deno.test("leastSquares is a minimum: every small step away raises the residual", () => {
@@ -47,7 +47,7 @@ Deno.test("leastSquares is a minimum: every small step away raises the residual"
       for (const h of [1e-4, -1e-4]) {
         const saved = t.data[i]!;
         t.data[i] = saved + h;
-        assert.ok(rss(x, y, w, b) > base);
+        assert(rss(x, y, w, b) > base);
         t.data[i] = saved;
       }
     }
@@ -63,8 +63,8 @@ Deno.test("leastSquares gives a duplicated column weight 0 and keeps the best fi
     dup.data[i * 3 + 2] = x.data[i * 2]!; // same as column 0
   }
   const full = leastSquares(dup, y), ref = leastSquares(x, y);
-  assert.equal(full.w.data[2], 0);
-  assert.ok(Math.abs(rss(dup, y, full.w, full.b) - rss(x, y, ref.w, ref.b)) < 1e-10);
+  assertStrictEquals(full.w.data[2], 0);
+  assert(Math.abs(rss(dup, y, full.w, full.b) - rss(x, y, ref.w, ref.b)) < 1e-10);
 });
 
 Deno.test("leastSquares reports rising progress up to 1, and the same bits with or without it", () => {
@@ -72,9 +72,9 @@ Deno.test("leastSquares reports rising progress up to 1, and the same bits with 
   const seen: number[] = [];
   const fit = leastSquares(x, y, (f) => seen.push(f));
   const plain = leastSquares(x, y);
-  assert.deepEqual(fit.w.data, plain.w.data);
-  assert.deepEqual(fit.b.data, plain.b.data);
-  assert.equal(seen.length, 20); // before each step after the first, and at the end
-  assert.ok(seen.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > seen[i - 1]!)), String(seen));
-  assert.equal(seen.at(-1), 1);
+  assertEquals(fit.w.data, plain.w.data);
+  assertEquals(fit.b.data, plain.b.data);
+  assertStrictEquals(seen.length, 20); // before each step after the first, and at the end
+  assert(seen.every((f, i) => f > 0 && f <= 1 && (i === 0 || f > seen[i - 1]!)), String(seen));
+  assertStrictEquals(seen.at(-1), 1);
 });

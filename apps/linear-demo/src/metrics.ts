@@ -15,10 +15,10 @@ import type { LinearParams } from "./least_squares.ts";
  * ```ts
  * import { predict } from "@matgrad/linear-demo";
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const p = predict(tensor([[1, 2]]), { w: tensor([[3], [4]]), b: tensor([5]) });
- * assert.deepEqual(p.toArray(), [[16]]);
+ * assertEquals(p.toArray(), [[16]]);
  * ```
  */
 export function predict(x: Tensor, { w, b }: LinearParams): Tensor {
@@ -42,9 +42,9 @@ export function predict(x: Tensor, { w, b }: LinearParams): Tensor {
  * ```ts
  * import { meanSquaredError } from "@matgrad/linear-demo";
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(meanSquaredError(tensor([1, 2]), tensor([1, 4])), 2);
+ * assertStrictEquals(meanSquaredError(tensor([1, 2]), tensor([1, 4])), 2);
  * ```
  */
 export function meanSquaredError(pred: Tensor, target: Tensor): number {
@@ -61,9 +61,9 @@ export function meanSquaredError(pred: Tensor, target: Tensor): number {
  * ```ts
  * import { rSquared } from "@matgrad/linear-demo";
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(rSquared(tensor([[1], [2], [3]]), tensor([[1], [2], [3]])), 1);
+ * assertStrictEquals(rSquared(tensor([[1], [2], [3]]), tensor([[1], [2], [3]])), 1);
  * ```
  */
 export function rSquared(pred: Tensor, target: Tensor): number {
@@ -90,9 +90,9 @@ export function rSquared(pred: Tensor, target: Tensor): number {
  * ```ts
  * import { relativeError } from "@matgrad/linear-demo";
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(relativeError(tensor([3, 4]), tensor([3, 0])), 4 / 3);
+ * assertStrictEquals(relativeError(tensor([3, 4]), tensor([3, 0])), 4 / 3);
  * ```
  */
 export function relativeError(a: Tensor, b: Tensor): number {

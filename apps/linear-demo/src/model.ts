@@ -31,10 +31,10 @@ import type { LinearParams } from "./least_squares.ts";
  * ```ts
  * import { linearLoss } from "@matgrad/linear-demo";
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * const loss = linearLoss(tensor([[1], [2]]), tensor([1]), tensor([[1, 1]]), tensor([[4]]));
- * assert.equal(loss.item(), 0); // 1·1 + 1·2 + 1 = 4
+ * assertStrictEquals(loss.item(), 0); // 1·1 + 1·2 + 1 = 4
  * ```
  */
 export function linearLoss(w: Tensor, b: Tensor, x: Tensor, y: Tensor): Tensor {
@@ -79,13 +79,13 @@ export interface Trainer {
  * ```ts
  * import { createTrainer } from "@matgrad/linear-demo";
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assert } from "@std/assert";
  *
  * const t = createTrainer(1, 1, { optimizer: "sgd", lr: 0.1 });
  * const x = tensor([[1], [2]], undefined, "float64"), y = tensor([[2], [4]], undefined, "float64");
  * const first = await t.step(x, y);
  * const second = await t.step(x, y);
- * assert.ok(second < first);
+ * assert(second < first);
  * ```
  */
 export function createTrainer(

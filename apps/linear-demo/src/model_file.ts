@@ -50,14 +50,14 @@ export const FORMAT = "matgrad-linear-demo/1";
  * ```ts
  * import { modelFromJson, modelToJson } from "@matgrad/linear-demo";
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const model = {
  *   features: ["x"], targets: ["y"], xScale: null, yScale: null,
  *   params: { w: tensor([[0.1]], undefined, "float64"), b: tensor([0.2], undefined, "float64") },
  *   data: { kind: "cars" as const }, split: { seed: 1, testFraction: 0.2 },
  * };
- * assert.deepEqual(modelFromJson(modelToJson(model)).params.w.data, model.params.w.data);
+ * assertEquals(modelFromJson(modelToJson(model)).params.w.data, model.params.w.data);
  * ```
  */
 export function modelToJson(model: SavedModel): string {

@@ -27,7 +27,7 @@ const WEIGHT = "linear.weight", BIAS = "linear.bias";
  * ```ts
  * import { modelFromSafetensors, modelToSafetensors } from "@matgrad/linear-demo";
  * import { decodeSafetensors, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const model = {
  *   features: ["a", "b"], targets: ["y"], xScale: null, yScale: null,
@@ -35,8 +35,8 @@ const WEIGHT = "linear.weight", BIAS = "linear.bias";
  *   data: { kind: "cars" as const }, split: { seed: 1, testFraction: 0.2 },
  * };
  * const bytes = modelToSafetensors(model);
- * assert.deepEqual(decodeSafetensors(bytes).tensors["linear.weight"]!.toArray(), [[2, 3]]);
- * assert.deepEqual(modelFromSafetensors(bytes).params.w.data, model.params.w.data);
+ * assertEquals(decodeSafetensors(bytes).tensors["linear.weight"]!.toArray(), [[2, 3]]);
+ * assertEquals(modelFromSafetensors(bytes).params.w.data, model.params.w.data);
  * ```
  */
 export function modelToSafetensors(model: SavedModel): Uint8Array<ArrayBuffer> {

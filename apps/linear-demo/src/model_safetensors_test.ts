@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import { decodeSafetensors, encodeSafetensors, tensor } from "@matgrad/core";
 import { DataError } from "./dataset.ts";
 import { modelFromJson, modelToJson, type SavedModel } from "./model_file.ts";
@@ -20,19 +20,19 @@ const MODEL: SavedModel = {
 Deno.test("safetensors model: loads to the same model as the JSON format, bit for bit", () => {
   const fromJson = modelFromJson(modelToJson(MODEL));
   const fromSafetensors = modelFromSafetensors(modelToSafetensors(MODEL));
-  assert.deepEqual(fromSafetensors, fromJson);
-  assert.deepEqual(fromSafetensors.params.w.data, MODEL.params.w.data);
+  assertEquals(fromSafetensors, fromJson);
+  assertEquals(fromSafetensors.params.w.data, MODEL.params.w.data);
 });
 
 Deno.test("safetensors model: nn.Linear's layout, linear.weight M×D = Wᵀ, with metadata", () => {
   const { tensors, metadata } = decodeSafetensors(modelToSafetensors(MODEL));
-  assert.deepEqual(Object.keys(tensors).sort(), ["linear.bias", "linear.weight"]);
-  assert.deepEqual(tensors["linear.weight"]!.toArray(), [[0.1, 0.3, 1 / 3], [-0.2, 0.4, 2 / 3]]);
-  assert.deepEqual(tensors["linear.bias"]!.toArray(), [0.5, -1e-17]);
-  assert.equal(metadata.format, "pt");
-  assert.equal(metadata["matgrad.format"], "matgrad-linear-demo/1");
-  assert.deepEqual(JSON.parse(metadata.x_scale!), MODEL.xScale);
-  assert.deepEqual(JSON.parse(metadata.features!), MODEL.features);
+  assertEquals(Object.keys(tensors).sort(), ["linear.bias", "linear.weight"]);
+  assertEquals(tensors["linear.weight"]!.toArray(), [[0.1, 0.3, 1 / 3], [-0.2, 0.4, 2 / 3]]);
+  assertEquals(tensors["linear.bias"]!.toArray(), [0.5, -1e-17]);
+  assertStrictEquals(metadata.format, "pt");
+  assertStrictEquals(metadata["matgrad.format"], "matgrad-linear-demo/1");
+  assertEquals(JSON.parse(metadata.x_scale!), MODEL.xScale);
+  assertEquals(JSON.parse(metadata.features!), MODEL.features);
 });
 
 Deno.test("safetensors model: float32 weights, as PyTorch saves them, are widened exactly", () => {
@@ -42,8 +42,8 @@ Deno.test("safetensors model: float32 weights, as PyTorch saves them, are widene
     "linear.bias": tensor([0.5, 0.25], undefined, "float32"),
   }, { ...metadata });
   const model = modelFromSafetensors(bytes);
-  assert.equal(model.params.w.dtype, "float64");
-  assert.deepEqual(
+  assertStrictEquals(model.params.w.dtype, "float64");
+  assertEquals(
     [...model.params.w.data],
     [0.1, -0.2, 0.3, 0.4, 0.5, 0.6].map((v) => Math.fround(v)),
   );
@@ -75,10 +75,9 @@ Deno.test("safetensors model: files it cannot use are DataErrors naming the file
     ],
   ];
   for (const [bytes, message] of cases) {
-    assert.throws(
-      () => modelFromSafetensors(bytes, "m.safetensors"),
-      (e) => e instanceof DataError && message.test(e.message),
-      String(message),
-    );
+    {
+      const e = assertThrows(() => modelFromSafetensors(bytes, "m.safetensors"));
+      assertStrictEquals(e instanceof DataError && message.test(e.message), true, String(message));
+    }
   }
 });

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert } from "@std/assert";
 import { Tensor } from "@matgrad/core";
 import { createTrainer } from "./model.ts";
 import { uniform } from "./random.ts";
@@ -24,17 +24,17 @@ Deno.test("a trainer step applies −lr · ∂MSE/∂(W, b), checked against a p
     }
   }
   const got = await t.step(x, y);
-  assert.ok(Math.abs(got - loss) < 1e-15, `${got} vs ${loss}`);
+  assert(Math.abs(got - loss) < 1e-15, `${got} vs ${loss}`);
   for (let j = 0; j < d; j++) {
     for (let c = 0; c < m; c++) {
       let g = 0;
       for (let i = 0; i < n; i++) g += (2 * x.data[i * d + j]! * r[i * m + c]!) / (n * m);
-      assert.ok(Math.abs(t.params.w.data[j * m + c]! - (w0[j * m + c]! - lr * g)) < 1e-15);
+      assert(Math.abs(t.params.w.data[j * m + c]! - (w0[j * m + c]! - lr * g)) < 1e-15);
     }
   }
   for (let c = 0; c < m; c++) {
     let g = 0;
     for (let i = 0; i < n; i++) g += (2 * r[i * m + c]!) / (n * m);
-    assert.ok(Math.abs(t.params.b.data[c]! - (b0[c]! - lr * g)) < 1e-15);
+    assert(Math.abs(t.params.b.data[c]! - (b0[c]! - lr * g)) < 1e-15);
   }
 });

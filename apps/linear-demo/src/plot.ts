@@ -41,12 +41,12 @@ const escapeXml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(
  * @example
  * ```ts
  * import { lossChartSvg } from "@matgrad/linear-demo";
- * import assert from "node:assert/strict";
+ * import { assertMatch } from "@std/assert";
  *
  * const svg = lossChartSvg([{ name: "train", color: "#1f77b4", points: [[0, 10], [1, 1], [2, 0.1]] }],
  *   { title: "Loss" });
- * assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
- * assert.match(svg, />epoch</);
+ * assertMatch(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+ * assertMatch(svg, />epoch</);
  * ```
  */
 export function lossChartSvg(series: readonly LossSeries[], options: ChartOptions): string {

@@ -12,9 +12,9 @@
  * @example
  * ```ts
  * import { uniform } from "@matgrad/linear-demo";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(uniform(7)(), uniform(7)());
+ * assertStrictEquals(uniform(7)(), uniform(7)());
  * ```
  */
 export function uniform(seed: number): () => number {
@@ -34,10 +34,10 @@ export function uniform(seed: number): () => number {
  * @example
  * ```ts
  * import { permutation, uniform } from "@matgrad/linear-demo";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const p = permutation(new Uint32Array(5), uniform(1));
- * assert.deepEqual([...p].sort(), [0, 1, 2, 3, 4]);
+ * assertEquals([...p].sort(), [0, 1, 2, 3, 4]);
  * ```
  */
 export function permutation(out: Uint32Array, next: () => number): Uint32Array {

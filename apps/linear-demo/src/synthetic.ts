@@ -35,10 +35,10 @@ export interface SyntheticData extends Dataset {
  * @example
  * ```ts
  * import { synthetic } from "@matgrad/linear-demo";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const data = synthetic({ samples: 100, dims: 3, outputs: 2, noise: 0.1, seed: 1 });
- * assert.deepEqual([data.x.shape, data.y.shape, data.wTrue.shape], [[100, 3], [100, 2], [3, 2]]);
+ * assertEquals([data.x.shape, data.y.shape, data.wTrue.shape], [[100, 3], [100, 2], [3, 2]]);
  * ```
  */
 export function synthetic(options: SyntheticOptions): SyntheticData {

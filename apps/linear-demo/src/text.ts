@@ -16,10 +16,10 @@ export const QUOTE_CHARS = 40;
  * @example
  * ```ts
  * import { clip } from "./text.ts";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(clip("short"), "short");
- * assert.equal(clip("x".repeat(1e6), 3), "xxx…");
+ * assertStrictEquals(clip("short"), "short");
+ * assertStrictEquals(clip("x".repeat(1e6), 3), "xxx…");
  * ```
  */
 export function clip(text: string, max = QUOTE_CHARS): string {
@@ -38,11 +38,11 @@ export function clip(text: string, max = QUOTE_CHARS): string {
  * @example
  * ```ts
  * import { quote } from "./text.ts";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(quote("x1"), '"x1"');
- * assert.equal(quote("a\nb"), '"a\\nb"');
- * assert.equal(quote("y".repeat(100)), `"${"y".repeat(40)}…"`);
+ * assertStrictEquals(quote("x1"), '"x1"');
+ * assertStrictEquals(quote("a\nb"), '"a\\nb"');
+ * assertStrictEquals(quote("y".repeat(100)), `"${"y".repeat(40)}…"`);
  * ```
  */
 export function quote(text: string, max = QUOTE_CHARS): string {

@@ -94,11 +94,11 @@ function evaluate(data: Dataset | undefined, params: LinearParams): number | und
  * @example
  * ```ts
  * import { synthetic, train } from "@matgrad/linear-demo";
- * import assert from "node:assert/strict";
+ * import { assert } from "@std/assert";
  *
  * const data = synthetic({ samples: 256, dims: 4, outputs: 1, noise: 0.01, seed: 1 });
  * const r = await train(data, undefined, { optimizer: "sgd", lr: 0.1, epochs: 5, batchSize: 32, seed: 1 });
- * assert.ok(r.epochs.at(-1)!.trainLoss < r.epochs[0]!.trainLoss / 100);
+ * assert(r.epochs.at(-1)!.trainLoss < r.epochs[0]!.trainLoss / 100);
  * ```
  */
 export async function train(

@@ -39,14 +39,14 @@ function extension(path: string): string {
  * @example
  * ```ts
  * import { createHandler } from "./server.ts";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * const root = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${root}/index.html`, "<p>hi</p>");
  * const handler = createHandler({ root });
  * const res = await handler(new Request("http://127.0.0.1/"));
- * assert.equal(res.headers.get("cross-origin-embedder-policy"), "require-corp");
- * assert.equal(await res.text(), "<p>hi</p>");
+ * assertStrictEquals(res.headers.get("cross-origin-embedder-policy"), "require-corp");
+ * assertStrictEquals(await res.text(), "<p>hi</p>");
  * await Deno.remove(root, { recursive: true });
  * ```
  */
@@ -108,14 +108,14 @@ export interface RunningServer {
  * @example
  * ```ts
  * import { startServer } from "./server.ts";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * const root = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${root}/index.html`, "<p>hi</p>");
  * const server = startServer({ root, port: 0, isolated: false });
  * const res = await fetch(server.url);
- * assert.equal(res.headers.get("cross-origin-opener-policy"), null);
- * assert.equal(await res.text(), "<p>hi</p>");
+ * assertStrictEquals(res.headers.get("cross-origin-opener-policy"), null);
+ * assertStrictEquals(await res.text(), "<p>hi</p>");
  * await server.shutdown();
  * await Deno.remove(root, { recursive: true });
  * ```

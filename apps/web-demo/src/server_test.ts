@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertStrictEquals } from "@std/assert";
 import { createHandler } from "./server.ts";
 
 async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
@@ -15,14 +15,14 @@ async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
 Deno.test("the handler sends COOP/COEP unless told not to", async () => {
   await withRoot(async (root) => {
     const on = await createHandler({ root })(new Request("http://127.0.0.1/app.js"));
-    assert.equal(on.headers.get("cross-origin-opener-policy"), "same-origin");
-    assert.equal(on.headers.get("cross-origin-embedder-policy"), "require-corp");
-    assert.equal(on.headers.get("content-type"), "text/javascript; charset=utf-8");
-    assert.equal(await on.text(), "export {};");
+    assertStrictEquals(on.headers.get("cross-origin-opener-policy"), "same-origin");
+    assertStrictEquals(on.headers.get("cross-origin-embedder-policy"), "require-corp");
+    assertStrictEquals(on.headers.get("content-type"), "text/javascript; charset=utf-8");
+    assertStrictEquals(await on.text(), "export {};");
     const off = await createHandler({ root, isolated: false })(new Request("http://127.0.0.1/"));
-    assert.equal(off.headers.get("cross-origin-opener-policy"), null);
-    assert.equal(off.headers.get("cross-origin-embedder-policy"), null);
-    assert.equal(await off.text(), "<p>page</p>");
+    assertStrictEquals(off.headers.get("cross-origin-opener-policy"), null);
+    assertStrictEquals(off.headers.get("cross-origin-embedder-policy"), null);
+    assertStrictEquals(await off.text(), "<p>page</p>");
   });
 });
 
@@ -33,11 +33,11 @@ Deno.test("the handler serves nothing outside its root", async () => {
       const path of ["/missing.js", "/%2e%2e/etc/passwd", "/..%2f..%2fetc/passwd", "/a%5c..%5cb"]
     ) {
       const res = await handler(new Request(`http://127.0.0.1${path}`));
-      assert.equal(res.status, 404, path);
+      assertStrictEquals(res.status, 404, path);
       await res.body?.cancel();
     }
     const post = await handler(new Request("http://127.0.0.1/", { method: "POST" }));
-    assert.equal(post.status, 405);
+    assertStrictEquals(post.status, 405);
     await post.body?.cancel();
   });
 });

@@ -39,7 +39,7 @@ export interface Session {
  * ```ts
  * import { openSession } from "./session.ts";
  * import { matmulGrad, randn } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assert, assertEquals } from "@std/assert";
  *
  * const session = openSession(2);
  * await session.pool!.ready();
@@ -47,8 +47,8 @@ export interface Session {
  * const b = randn([4, 3], { seed: 2, dtype: "float64" });
  * const dC = randn([8, 3], { seed: 3, dtype: "float64" });
  * const { dA } = await session.pool!.matmulGrad(a, b, dC);
- * assert.deepEqual(dA.data, matmulGrad(a, b, dC).dA.data);
- * assert.ok(session.workerCalls >= 1);
+ * assertEquals(dA.data, matmulGrad(a, b, dC).dA.data);
+ * assert(session.workerCalls >= 1);
  * session.close();
  * ```
  */

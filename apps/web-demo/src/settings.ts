@@ -37,9 +37,9 @@ export interface Settings {
  * @example
  * ```ts
  * import { cliDefaults } from "./settings.ts";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(cliDefaults("cars", "sgd"), { learningRate: 0.005, epochs: 100, batchSize: 32 });
+ * assertEquals(cliDefaults("cars", "sgd"), { learningRate: 0.005, epochs: 100, batchSize: 32 });
  * ```
  */
 export function cliDefaults(
@@ -109,7 +109,7 @@ function integer(
  * @example
  * ```ts
  * import { parseSettings, SettingsError } from "./settings.ts";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
  *
  * const form = {
  *   dataset: "cars",
@@ -120,7 +120,7 @@ function integer(
  *   batchSize: "32",
  *   seed: "7",
  * };
- * assert.deepEqual(parseSettings(form, 4), {
+ * assertEquals(parseSettings(form, 4), {
  *   dataset: "cars",
  *   workers: 2,
  *   optimizer: "adam",
@@ -129,10 +129,10 @@ function integer(
  *   batchSize: 32,
  *   seed: 7,
  * });
- * assert.throws(
- *   () => parseSettings({ ...form, learningRate: "-1" }, 4),
- *   (e) => e instanceof SettingsError && e.message.includes("got -1"),
- * );
+ * {
+ *   const e = assertThrows(() => parseSettings({ ...form, learningRate: "-1" }, 4));
+ *   assertStrictEquals(e instanceof SettingsError && e.message.includes("got -1"), true);
+ * }
  * ```
  */
 export function parseSettings(

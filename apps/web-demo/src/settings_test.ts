@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import { parseSettings, SettingsError } from "./settings.ts";
 
 const good = {
@@ -12,7 +12,7 @@ const good = {
 };
 
 Deno.test("parseSettings reads a valid form", () => {
-  assert.deepEqual(parseSettings(good, 2), {
+  assertEquals(parseSettings(good, 2), {
     dataset: "synthetic",
     workers: 2,
     optimizer: "sgd",
@@ -21,8 +21,8 @@ Deno.test("parseSettings reads a valid form", () => {
     batchSize: 64,
     seed: 3,
   });
-  assert.equal(parseSettings({ ...good, workers: "0" }, 2).workers, 0);
-  assert.equal(parseSettings({ ...good, learningRate: " 1e-3 " }, 2).learningRate, 0.001);
+  assertStrictEquals(parseSettings({ ...good, workers: "0" }, 2).workers, 0);
+  assertStrictEquals(parseSettings({ ...good, learningRate: " 1e-3 " }, 2).learningRate, 0.001);
 });
 
 Deno.test("parseSettings names the field and the value at fault", () => {
@@ -50,10 +50,13 @@ Deno.test("parseSettings names the field and the value at fault", () => {
     ],
   ];
   for (const [change, field, message] of cases) {
-    assert.throws(
-      () => parseSettings({ ...good, ...change }, 2),
-      (e) => e instanceof SettingsError && e.field === field && message.test(e.message),
-      JSON.stringify(change),
-    );
+    {
+      const e = assertThrows(() => parseSettings({ ...good, ...change }, 2));
+      assertStrictEquals(
+        e instanceof SettingsError && e.field === field && message.test(e.message),
+        true,
+        JSON.stringify(change),
+      );
+    }
   }
 });

@@ -116,13 +116,13 @@ export interface PreparedData {
  * @example
  * ```ts
  * import { prepareData } from "./training.ts";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const settings = {
  *   dataset: "synthetic", workers: 0, optimizer: "sgd", learningRate: 0.02, epochs: 1, batchSize: 512, seed: 1,
  * } as const;
  * const { fit } = prepareData(settings);
- * assert.deepEqual([fit.train.x.shape, fit.test.x.shape], [[6554, 128], [1638, 128]]);
+ * assertEquals([fit.train.x.shape, fit.test.x.shape], [[6554, 128], [1638, 128]]);
  * ```
  */
 export function prepareData(settings: Settings, cars?: unknown): PreparedData {
@@ -155,13 +155,13 @@ export function prepareData(settings: Settings, cars?: unknown): PreparedData {
  * @example
  * ```ts
  * import { dataFingerprint, prepareData } from "./training.ts";
- * import assert from "node:assert/strict";
+ * import { assertNotStrictEquals, assertStrictEquals } from "@std/assert";
  *
  * const settings = {
  *   dataset: "synthetic", workers: 0, optimizer: "sgd", learningRate: 0.02, epochs: 1, batchSize: 512, seed: 1,
  * } as const;
- * assert.equal(dataFingerprint(prepareData(settings)), dataFingerprint(prepareData(settings)));
- * assert.notEqual(dataFingerprint(prepareData(settings)), dataFingerprint(prepareData({ ...settings, seed: 2 })));
+ * assertStrictEquals(dataFingerprint(prepareData(settings)), dataFingerprint(prepareData(settings)));
+ * assertNotStrictEquals(dataFingerprint(prepareData(settings)), dataFingerprint(prepareData({ ...settings, seed: 2 })));
  * ```
  */
 export function dataFingerprint(data: PreparedData): string {
@@ -224,15 +224,15 @@ function metricsOf(
  * @example
  * ```ts
  * import { train } from "./training.ts";
- * import assert from "node:assert/strict";
+ * import { assert, assertEquals } from "@std/assert";
  *
  * const settings = {
  *   dataset: "synthetic", workers: 0, optimizer: "sgd", learningRate: 0.02, epochs: 1, batchSize: 512, seed: 1,
  * } as const;
  * const serial = await train(settings);
  * const parallel = await train({ ...settings, workers: 2 });
- * assert.deepEqual(parallel.stepLosses, serial.stepLosses); // bit for bit
- * assert.ok(parallel.workerCalls > 0);
+ * assertEquals(parallel.stepLosses, serial.stepLosses); // bit for bit
+ * assert(parallel.workerCalls > 0);
  * ```
  */
 export async function train(settings: Settings, hooks: TrainHooks = {}): Promise<TrainResult> {

@@ -59,10 +59,10 @@ export interface GradCheckReport {
  * @example
  * ```ts
  * import { checkGrad, GradCheckError, sum, type Tensor, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertThrows } from "@std/assert";
  *
  * // A hand-made "gradient" error: the tolerance is negative, so nothing passes.
- * assert.throws(
+ * assertThrows(
  *   () => checkGrad((x: Tensor) => sum(x), [tensor([1, 2])], { atol: -1, throwOnFailure: true }),
  *   GradCheckError,
  * );
@@ -94,11 +94,11 @@ export class GradCheckError extends Error {
  * @example
  * ```ts
  * import { checkGrad, exp, randn, sum, type Tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assert, assertEquals } from "@std/assert";
  *
  * const report = checkGrad((x: Tensor) => sum(exp(x)), [randn([2, 3], { seed: 1, dtype: "float64" })]);
- * assert.ok(report.ok, report.text);
- * assert.deepEqual(report.inputs[0]!.shape, [2, 3]);
+ * assert(report.ok, report.text);
+ * assertEquals(report.inputs[0]!.shape, [2, 3]);
  * ```
  */
 export function checkGrad(

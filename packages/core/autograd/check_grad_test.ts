@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertStrictEquals, assertThrows } from "@std/assert";
 import {
   add,
   checkGrad,
@@ -31,22 +31,25 @@ function brokenSin(x: Tensor): Tensor {
 Deno.test("checkGrad catches a wrong backward rule and names the worst element", () => {
   const x = tensor([[0.5, -1], [3, 0.25]], undefined, "float64");
   const report = checkGrad((x) => sum(brokenSin(x)), [x], { names: ["x"] });
-  assert.equal(report.ok, false);
+  assertStrictEquals(report.ok, false);
   const e = report.inputs[0]!;
   // The error 0.01·|x| is largest relative to the tolerance at x = 3, index [1, 0].
-  assert.deepEqual(e.index, [1, 0]);
-  assert.equal(e.name, "x");
-  assert.ok(Math.abs(e.numeric - Math.cos(3)) < 1e-8);
-  assert.equal(e.analytic, Math.cos(3) + 0.03);
-  assert.ok(Math.abs(e.error - 0.03) < 1e-8);
-  assert.match(
+  assertEquals(e.index, [1, 0]);
+  assertStrictEquals(e.name, "x");
+  assert(Math.abs(e.numeric - Math.cos(3)) < 1e-8);
+  assertStrictEquals(e.analytic, Math.cos(3) + 0.03);
+  assert(Math.abs(e.error - 0.03) < 1e-8);
+  assertMatch(
     report.text,
     /^FAIL x \(2×2\): worst at \[1, 0\] analytic -0\.95999250 numeric -0\.98999250/,
   );
-  assert.throws(
-    () => checkGrad((x) => sum(brokenSin(x)), [x], { throwOnFailure: true }),
-    (err: Error) => err instanceof GradCheckError && err.report.ok === false,
-  );
+  {
+    const err =
+      (assertThrows(() =>
+        checkGrad((x) => sum(brokenSin(x)), [x], { throwOnFailure: true })
+      )) as Error;
+    assertStrictEquals(err instanceof GradCheckError && err.report.ok === false, true);
+  }
 });
 
 Deno.test("checkGrad passes the same function with a correct rule, and respects tolerances", () => {
@@ -56,9 +59,9 @@ Deno.test("checkGrad passes the same function with a correct rule, and respects 
     if (tracing()) record(y, [x], (g) => [mul(g, apply(x, Math.cos))]);
     return y;
   };
-  assert.ok(checkGrad((x) => sum(sin(x)), [x]).ok);
+  assert(checkGrad((x) => sum(sin(x)), [x]).ok);
   // A tolerance looser than the bug lets it through: the check is the tolerance.
-  assert.ok(checkGrad((x) => sum(brokenSin(x)), [x], { atol: 0.05 }).ok);
+  assert(checkGrad((x) => sum(brokenSin(x)), [x], { atol: 0.05 }).ok);
 });
 
 Deno.test("checkGrad evaluates finite differences in float64 even for float32 inputs", () => {
@@ -68,18 +71,20 @@ Deno.test("checkGrad evaluates finite differences in float64 even for float32 in
     dtypes.add(x.dtype);
     return sum(tanh(x));
   }, [x]);
-  assert.ok(report.ok, report.text);
-  assert.deepEqual([...dtypes].sort(), ["float32", "float64"]);
+  assert(report.ok, report.text);
+  assertEquals([...dtypes].sort(), ["float32", "float64"]);
 });
 
 Deno.test("checkGrad rejects bad arguments", () => {
-  assert.throws(
+  assertThrows(
     () => checkGrad((x) => sum(x), [tensor([1])], { eps: 0 }),
-    /eps must be a positive/,
+    Error,
+    "eps must be a positive",
   );
-  assert.throws(
+  assertThrows(
     () => checkGrad((x) => sum(x), [[1] as unknown as Tensor]),
-    /checkGrad: input 0 must be a Tensor, got an Array/,
+    Error,
+    "checkGrad: input 0 must be a Tensor, got an Array",
   );
 });
 
@@ -92,7 +97,7 @@ Deno.test("checkGrad on compositions: linear layer with a broadcast bias row and
       [randn([d, m], { seed: 3, dtype: "float64" }), randn([m], { seed: 4, dtype: "float64" })],
       { names: ["W", "b"] },
     );
-    assert.ok(report.ok, report.text);
+    assert(report.ok, report.text);
   }
 });
 
@@ -111,9 +116,9 @@ for (const [name, act] of [["relu", relu], ["tanh", tanh]] as const) {
       { names: ["W1", "b1", "W2", "b2", "x", "y"] },
     );
     console.log(`MLP (${name}):\n${report.text}`);
-    assert.ok(report.ok, report.text);
+    assert(report.ok, report.text);
     const shapes = report.inputs.map((e) => e.shape.join("×"));
-    assert.deepEqual(shapes, ["4×5", "1×5", "5×2", "2", "6×4", "6×2"]);
+    assertEquals(shapes, ["4×5", "1×5", "5×2", "2", "6×4", "6×2"]);
   });
 }
 
@@ -124,5 +129,5 @@ Deno.test("checkGrad on compositions: softmax cross-entropy classifier", () => {
     (w, b) => softmaxCrossEntropy(add(matmul(x, w), b), labels),
     [randn([4, 3], { seed: 8, dtype: "float64" }), randn([3], { seed: 9, dtype: "float64" })],
   );
-  assert.ok(report.ok, report.text);
+  assert(report.ok, report.text);
 });

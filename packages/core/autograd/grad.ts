@@ -259,15 +259,15 @@ function reusing(
  * @example
  * ```ts
  * import { matmul, mse, type Tensor, tensor, valueAndGrad } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals } from "@std/assert";
  *
  * const loss = (w: Tensor, x: Tensor, y: Tensor) => mse(matmul(x, w), y);
  * const x = tensor([[1, 0], [0, 1]], undefined, "float64");
  * const y = tensor([[1], [2]], undefined, "float64");
  * const w = tensor([[0], [0]], undefined, "float64");
  * const { value, grad } = valueAndGrad(loss)(w, x, y);
- * assert.equal(value.item(), 2.5); // ((0−1)² + (0−2)²) / 2
- * assert.deepEqual(grad.toArray(), [[-1], [-2]]); // 2·(xw − y)/2
+ * assertStrictEquals(value.item(), 2.5); // ((0−1)² + (0−2)²) / 2
+ * assertEquals(grad.toArray(), [[-1], [-2]]); // 2·(xw − y)/2
  * ```
  */
 export function valueAndGrad<A extends unknown[] = Tensor[], const N extends Argnums = 0>(
@@ -302,11 +302,11 @@ function tracer<A extends unknown[], N extends Argnums>(
  * @example
  * ```ts
  * import { grad, mul, sum, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * // y = Σ a·b: ∂y/∂a = b, ∂y/∂b = a.
  * const [da, db] = grad((a, b) => sum(mul(a, b)), [0, 1])(tensor([1, 2]), tensor([3, 4]));
- * assert.deepEqual([da.toArray(), db.toArray()], [[3, 4], [1, 2]]);
+ * assertEquals([da.toArray(), db.toArray()], [[3, 4], [1, 2]]);
  * ```
  */
 export function grad<A extends unknown[] = Tensor[], const N extends Argnums = 0>(

@@ -31,11 +31,11 @@ const started = new Map<string, Promise<Executor>>();
  * ```ts
  * import { getBackend, serialExecutor, setBackend } from "@matgrad/core";
  * import { registerBackend } from "@matgrad/core/backend";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * registerBackend("demo", () => Promise.resolve({ ...serialExecutor, name: "demo", device: "demo" }));
  * await setBackend("demo");
- * assert.equal(getBackend(), "demo");
+ * assertStrictEquals(getBackend(), "demo");
  * await setBackend("wasm");
  * ```
  */
@@ -64,12 +64,15 @@ export function backendNames(): string[] {
  * @example
  * ```ts
  * import { getBackend, setBackend } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertRejects, assertStrictEquals } from "@std/assert";
  *
  * await setBackend("js");
- * assert.equal(getBackend(), "js");
+ * assertStrictEquals(getBackend(), "js");
  * await setBackend("wasm");
- * await assert.rejects(setBackend("tpu"), { name: "BackendError" });
+ * {
+ *   const error = await assertRejects(() => setBackend("tpu"), Error);
+ *   assertStrictEquals(error.name, "BackendError");
+ * }
  * ```
  */
 export function setBackend(name: string, options: BackendOptions = {}): Promise<void> {
@@ -104,9 +107,9 @@ export function setBackend(name: string, options: BackendOptions = {}): Promise<
  * @example
  * ```ts
  * import { getBackend } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assert } from "@std/assert";
  *
- * assert.ok(["wasm", "js"].includes(getBackend()));
+ * assert(["wasm", "js"].includes(getBackend()));
  * ```
  */
 export function getBackend(): BackendName | string {

@@ -1,4 +1,11 @@
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
 import { getBackend, setBackend } from "./backends.ts";
 import { registerBackend } from "./backends.ts";
 import { type Executor, getExecutor, setExecutor, withExecutor } from "./executor.ts";
@@ -31,11 +38,15 @@ function fakeDevice(): Executor & { reads: number } {
 }
 
 Deno.test("setBackend rejects an unknown or unregistered backend with a BackendError", async () => {
-  await assert.rejects(setBackend("webgpu-unregistered"), {
-    name: "BackendError",
-    message: /setBackend\("webgpu-unregistered"\): unknown backend; known: "wasm", "js"/,
-  });
-  assert.throws(() => registerBackend("wasm", () => Promise.resolve(serialExecutor)), RangeError);
+  {
+    const error = await assertRejects(() => setBackend("webgpu-unregistered"), Error);
+    assertStrictEquals(error.name, "BackendError");
+    assertMatch(
+      error.message,
+      /setBackend\("webgpu-unregistered"\): unknown backend; known: "wasm", "js"/,
+    );
+  }
+  assertThrows(() => registerBackend("wasm", () => Promise.resolve(serialExecutor)), RangeError);
 });
 
 Deno.test("a registered device backend: getBackend, read(), data refused, other executors refused", async () => {
@@ -44,28 +55,40 @@ Deno.test("a registered device backend: getBackend, read(), data refused, other 
   const before = getBackend();
   await setBackend("fake");
   try {
-    assert.equal(getBackend(), "fake");
-    assert.equal(getExecutor(), fake);
+    assertStrictEquals(getBackend(), "fake");
+    assertStrictEquals(getExecutor(), fake);
     const c = matmul(tensor([[1, 2]]), tensor([[3], [4]]));
-    assert.ok(c.onDevice);
-    assert.throws(() => c.data, { name: "DeviceTensorError", message: /lives on fake.*read\(\)/ });
-    assert.throws(() => c.item(), { name: "DeviceTensorError" });
-    assert.deepEqual(await c.read(), new Float32Array([11]));
-    assert.equal(fake.reads, 1);
-    assert.throws(() => zeros([2], "float64"), {
-      name: "DTypeError",
-      message: /zeros: a float64 tensor of shape 2 cannot live on fake, which holds float32 only/,
-    });
-    assert.throws(() => withExecutor(serialExecutor, () => storageOf(c)), {
-      name: "DeviceTensorError",
-      message: /lives on fake but ops run on serial/,
-    });
+    assert(c.onDevice);
+    {
+      const error = assertThrows(() => c.data, Error);
+      assertStrictEquals(error.name, "DeviceTensorError");
+      assertMatch(error.message, /lives on fake.*read\(\)/);
+    }
+    {
+      const error = assertThrows(() => c.item(), Error);
+      assertStrictEquals(error.name, "DeviceTensorError");
+    }
+    assertEquals(await c.read(), new Float32Array([11]));
+    assertStrictEquals(fake.reads, 1);
+    {
+      const error = assertThrows(() => zeros([2], "float64"), Error);
+      assertStrictEquals(error.name, "DTypeError");
+      assertMatch(
+        error.message,
+        /zeros: a float64 tensor of shape 2 cannot live on fake, which holds float32 only/,
+      );
+    }
+    {
+      const error = assertThrows(() => withExecutor(serialExecutor, () => storageOf(c)), Error);
+      assertStrictEquals(error.name, "DeviceTensorError");
+      assertMatch(error.message, /lives on fake but ops run on serial/);
+    }
   } finally {
     await setBackend(before === "js" ? "js" : "wasm");
   }
-  assert.equal(getExecutor(), serialExecutor);
+  assertStrictEquals(getExecutor(), serialExecutor);
   const host = tensor([1, 2]);
-  assert.equal(host.onDevice, false);
-  assert.equal(await host.read(), host.data);
+  assertStrictEquals(host.onDevice, false);
+  assertStrictEquals(await host.read(), host.data);
   setExecutor(undefined);
 });

@@ -71,9 +71,9 @@ let active: Executor | undefined;
  * @example
  * ```ts
  * import { getExecutor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(getExecutor().name, "serial");
+ * assertStrictEquals(getExecutor().name, "serial");
  * ```
  */
 export function getExecutor(): Executor {
@@ -87,10 +87,10 @@ export function getExecutor(): Executor {
  * @example
  * ```ts
  * import { getExecutor, serialExecutor, setExecutor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * setExecutor(serialExecutor);
- * assert.equal(getExecutor(), serialExecutor);
+ * assertStrictEquals(getExecutor(), serialExecutor);
  * setExecutor(undefined);
  * ```
  */
@@ -106,10 +106,10 @@ export function setExecutor(executor: Executor | undefined): void {
  * @example
  * ```ts
  * import { matmul, serialExecutor, tensor, withExecutor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * const c = withExecutor(serialExecutor, () => matmul(tensor([[2]]), tensor([[3]])));
- * assert.equal(c.item(), 6);
+ * assertStrictEquals(c.item(), 6);
  * ```
  */
 export function withExecutor<T>(executor: Executor, fn: () => T): T {

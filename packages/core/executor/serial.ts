@@ -66,9 +66,9 @@ function view(dtype: DType, buffer: ArrayBuffer, size: number): TensorData {
  * @example
  * ```ts
  * import { serialExecutor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(serialExecutor.threads, 1);
+ * assertStrictEquals(serialExecutor.threads, 1);
  * ```
  */
 export const serialExecutor: Executor = new SerialExecutor();

@@ -32,14 +32,14 @@ const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0
  * @example
  * ```ts
  * import { findKeyProblem } from "./json_keys.ts";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals } from "@std/assert";
  *
- * assert.deepEqual(findKeyProblem('{"a": {"x": 1, "x": 2}}'), {
+ * assertEquals(findKeyProblem('{"a": {"x": 1, "x": 2}}'), {
  *   kind: "duplicate",
  *   key: "x",
  *   path: ["a"],
  * });
- * assert.equal(findKeyProblem('{"a": ["x", "x"]}'), undefined);
+ * assertStrictEquals(findKeyProblem('{"a": ["x", "x"]}'), undefined);
  * ```
  */
 export function findKeyProblem(text: string): KeyProblem | undefined {

@@ -135,7 +135,7 @@ function compareCodePoints(a: string, b: string): number {
  * @example Saving two tensors with PyTorch-style names
  * ```ts
  * import { decodeSafetensors, encodeSafetensors, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals } from "@std/assert";
  *
  * const bytes = encodeSafetensors(
  *   { "fc.weight": tensor([[1, 2, 3], [4, 5, 6]]), "fc.bias": tensor([0.5, -0.5]) },
@@ -143,8 +143,8 @@ function compareCodePoints(a: string, b: string): number {
  * );
  * // In Deno: await Deno.writeFile("model.safetensors", bytes);
  * const { tensors, metadata } = decodeSafetensors(bytes);
- * assert.deepEqual(tensors["fc.weight"]!.toArray(), [[1, 2, 3], [4, 5, 6]]);
- * assert.equal(metadata.format, "pt");
+ * assertEquals(tensors["fc.weight"]!.toArray(), [[1, 2, 3], [4, 5, 6]]);
+ * assertStrictEquals(metadata.format, "pt");
  * ```
  */
 export function encodeSafetensors(
@@ -297,13 +297,13 @@ interface Entry {
  * @example Reading a file (here, bytes made in memory)
  * ```ts
  * import { decodeSafetensors, encodeSafetensors, randn } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals } from "@std/assert";
  *
  * const w = randn([4, 3], { seed: 1, dtype: "float64" });
  * const bytes = encodeSafetensors({ w }); // or: await Deno.readFile("model.safetensors")
  * const { tensors } = decodeSafetensors(bytes);
- * assert.deepEqual(tensors.w!.data, w.data);
- * assert.equal(tensors.w!.data.buffer, bytes.buffer); // a view, not a copy
+ * assertEquals(tensors.w!.data, w.data);
+ * assertStrictEquals(tensors.w!.data.buffer, bytes.buffer); // a view, not a copy
  * ```
  */
 export function decodeSafetensors(

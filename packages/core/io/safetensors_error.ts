@@ -14,13 +14,13 @@
  * @example Catching a truncated file
  * ```ts
  * import { decodeSafetensors, encodeSafetensors, SafetensorsError, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals, assertThrows } from "@std/assert";
  *
  * const bytes = encodeSafetensors({ "layer.weight": tensor([[1, 2], [3, 4]]) });
- * assert.throws(
- *   () => decodeSafetensors(bytes.subarray(0, bytes.length - 1)),
- *   (e) => e instanceof SafetensorsError && /"layer\.weight"/.test(e.message),
- * );
+ * {
+ *   const e = assertThrows(() => decodeSafetensors(bytes.subarray(0, bytes.length - 1)));
+ *   assertStrictEquals(e instanceof SafetensorsError && /"layer\.weight"/.test(e.message), true);
+ * }
  * ```
  */
 export class SafetensorsError extends Error {

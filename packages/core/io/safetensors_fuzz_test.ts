@@ -2,7 +2,7 @@
 // failure replays): random tensor sets round-trip bit for bit, and random
 // corruptions of a valid file either decode to well-formed tensors or throw a
 // SafetensorsError, never another error and never a read out of bounds.
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 import fc from "fast-check";
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from "../mod.ts";
 import { randn, tensor, zeros } from "../tensor/constructors.ts";
@@ -38,13 +38,13 @@ Deno.test("fuzz: random tensor sets and metadata round-trip bit for bit", () => 
         for (const [n, t] of entries) input[n] = t;
         const metadata = meta === null ? undefined : Object.fromEntries(meta);
         const { tensors, metadata: back } = decodeSafetensors(encodeSafetensors(input, metadata));
-        assert.deepEqual(Object.keys(tensors).sort(), Object.keys(input).sort());
+        assertEquals(Object.keys(tensors).sort(), Object.keys(input).sort());
         for (const [n, t] of entries) {
           const u = tensors[n]!;
-          assert.deepEqual([u.shape, u.dtype], [t.shape, t.dtype]);
-          assert.deepEqual(bytesOf(u), bytesOf(t));
+          assertEquals([u.shape, u.dtype], [t.shape, t.dtype]);
+          assertEquals(bytesOf(u), bytesOf(t));
         }
-        assert.deepEqual({ ...back }, metadata ?? {});
+        assertEquals({ ...back }, metadata ?? {});
       },
     ),
     { seed: SEED, numRuns: 300 },
@@ -201,24 +201,24 @@ Deno.test("fuzz: corrupted files decode to valid tensors or throw SafetensorsErr
       }
       outcomes.set("decoded", (outcomes.get("decoded") ?? 0) + 1);
       for (const [n, t] of Object.entries(decoded.tensors)) {
-        assert.ok(t instanceof Tensor, n);
-        assert.equal(t.data.length, sizeOf(t.shape), n);
+        assert(t instanceof Tensor, n);
+        assertStrictEquals(t.data.length, sizeOf(t.shape), n);
         if (t.data.buffer === outer.buffer) {
-          assert.ok(t.data.byteOffset >= shift + 8, n);
-          assert.ok(t.data.byteOffset + t.data.byteLength <= shift + corrupt.length, n);
+          assert(t.data.byteOffset >= shift + 8, n);
+          assert(t.data.byteOffset + t.data.byteLength <= shift + corrupt.length, n);
         }
       }
-      for (const v of Object.values(decoded.metadata)) assert.equal(typeof v, "string");
+      for (const v of Object.values(decoded.metadata)) assertStrictEquals(typeof v, "string");
       // The ranges tile the data exactly, as the specification requires.
       const headerBytes = Number(new DataView(bytes.buffer, shift).getBigUint64(0, true));
       const tensorBytes = Object.values(decoded.tensors).reduce((s, t) => s + t.data.byteLength, 0);
-      assert.equal(tensorBytes, bytes.length - 8 - headerBytes);
+      assertStrictEquals(tensorBytes, bytes.length - 8 - headerBytes);
     }),
     { seed: SEED, numRuns: 5000 },
   );
   const seconds = (performance.now() - started) / 1000;
   // The corruptions must reach well past the first checks to mean anything.
-  assert.ok((outcomes.get("decoded") ?? 0) > 0, "no corrupted file decoded");
-  assert.ok(outcomes.size >= 15, `only ${outcomes.size} outcomes: ${[...outcomes.keys()]}`);
-  assert.ok(seconds < 20, `took ${seconds.toFixed(1)} s`);
+  assert((outcomes.get("decoded") ?? 0) > 0, "no corrupted file decoded");
+  assert(outcomes.size >= 15, `only ${outcomes.size} outcomes: ${[...outcomes.keys()]}`);
+  assert(seconds < 20, `took ${seconds.toFixed(1)} s`);
 });

@@ -3,7 +3,7 @@
 // numpy.frombuffer), not the safetensors package. The bytes travel through
 // stdin and stdout, so the test needs --allow-run=python3 and nothing else;
 // without it, or without python3 and numpy, the tests are skipped and say so.
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 import { decodeSafetensors, encodeSafetensors, randn, type Tensor, tensor } from "../mod.ts";
 
 /** Why the Python tests cannot run here, or undefined when they can. */
@@ -56,7 +56,7 @@ async function python(script: string, stdin: Uint8Array): Promise<string> {
   await writer.close();
   const out = await child.output();
   const text = new TextDecoder();
-  assert.ok(out.success, `python3 failed:\n${text.decode(out.stderr)}`);
+  assert(out.success, `python3 failed:\n${text.decode(out.stderr)}`);
   return text.decode(out.stdout);
 }
 
@@ -103,15 +103,18 @@ Deno.test({
     };
     const metadata = { format: "pt", source: "matgrad ✓" };
     const read = JSON.parse(await python(READER, encodeSafetensors(input, metadata)));
-    assert.deepEqual(read.metadata, metadata);
-    assert.deepEqual(Object.keys(read.tensors).sort(), Object.keys(input).sort());
+    assertEquals(read.metadata, metadata);
+    assertEquals(Object.keys(read.tensors).sort(), Object.keys(input).sort());
     for (const [name, t] of Object.entries(input)) {
       const r = read.tensors[name];
-      assert.equal(r.dtype, t.dtype === "float32" ? "F32" : "F64", name);
-      assert.deepEqual(r.shape, t.shape, name);
+      assertStrictEquals(r.dtype, t.dtype === "float32" ? "F32" : "F64", name);
+      assertEquals(r.shape, t.shape, name);
       const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-      assert.equal(r.bytes, Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
-      if (name !== "special") assert.deepEqual(r.values, Array.from(t.data), name);
+      assertStrictEquals(
+        r.bytes,
+        Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(""),
+      );
+      if (name !== "special") assertEquals(r.values, Array.from(t.data), name);
     }
   },
 });
@@ -150,8 +153,8 @@ Deno.test({
     const written = JSON.parse(await python(WRITER, new Uint8Array()));
     const bytes = Uint8Array.from(written.file.match(/../g), (h: string) => parseInt(h, 16));
     const { tensors, metadata } = decodeSafetensors(bytes);
-    assert.deepEqual({ ...metadata }, { written_by: "python" });
-    assert.deepEqual(Object.keys(tensors), [
+    assertEquals({ ...metadata }, { written_by: "python" });
+    assertEquals(Object.keys(tensors), [
       "a.bias",
       "b.weight",
       "c.scalar",
@@ -164,11 +167,11 @@ Deno.test({
       )
     ) {
       const t = tensors[name]!;
-      assert.deepEqual(t.shape, expected.shape, name);
-      assert.deepEqual(Array.from(t.data), expected.values, name);
+      assertEquals(t.shape, expected.shape, name);
+      assertEquals(Array.from(t.data), expected.values, name);
     }
-    assert.equal(tensors["b.weight"]!.dtype, "float64");
-    assert.equal(tensors["a.bias"]!.dtype, "float32");
+    assertStrictEquals(tensors["b.weight"]!.dtype, "float64");
+    assertStrictEquals(tensors["a.bias"]!.dtype, "float32");
   },
 });
 
@@ -203,7 +206,7 @@ Deno.test({
     await writer.write(ours);
     await writer.close();
     const out = await child.output();
-    assert.ok(out.success, new TextDecoder().decode(out.stderr));
-    assert.deepEqual(out.stdout, ours);
+    assert(out.success, new TextDecoder().decode(out.stderr));
+    assertEquals(out.stdout, ours);
   },
 });

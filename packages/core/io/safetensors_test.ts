@@ -1,7 +1,14 @@
 // The safetensors encoder and decoder against the specification: round trips
 // of every dtype and shape class, a file spelled out byte by byte, zero-copy
 // views, and one test per way a file can be bad.
-import assert from "node:assert/strict";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertNotStrictEquals,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from "../mod.ts";
 import { randn, tensor } from "../tensor/constructors.ts";
 import { type DType, Tensor } from "../tensor/tensor.ts";
@@ -11,10 +18,10 @@ const bytesOf = (t: Tensor) => new Uint8Array(t.data.buffer, t.data.byteOffset, 
 
 /** Asserts two tensors have the same shape, dtype and bits (NaN payloads and -0 included). */
 function assertSameTensor(actual: Tensor | undefined, expected: Tensor, name: string): void {
-  assert.ok(actual instanceof Tensor, `${name} is missing`);
-  assert.deepEqual(actual.shape, expected.shape, name);
-  assert.equal(actual.dtype, expected.dtype, name);
-  assert.deepEqual(bytesOf(actual), bytesOf(expected), name);
+  assert(actual instanceof Tensor, `${name} is missing`);
+  assertEquals(actual.shape, expected.shape, name);
+  assertStrictEquals(actual.dtype, expected.dtype, name);
+  assertEquals(bytesOf(actual), bytesOf(expected), name);
 }
 
 const SHAPES: [string, number[]][] = [
@@ -33,9 +40,9 @@ for (const dtype of DTYPES) {
     Deno.test(`round trip: ${dtype} ${what} ${JSON.stringify(shape)}`, () => {
       const t = randn(shape, { seed: shape.length + 1, dtype });
       const { tensors, metadata } = decodeSafetensors(encodeSafetensors({ "layer.weight": t }));
-      assert.deepEqual(Object.keys(tensors), ["layer.weight"]);
+      assertEquals(Object.keys(tensors), ["layer.weight"]);
       assertSameTensor(tensors["layer.weight"], t, what);
-      assert.deepEqual(Object.keys(metadata), []);
+      assertEquals(Object.keys(metadata), []);
     });
   }
 }
@@ -58,17 +65,17 @@ Deno.test("round trip: every shape class and both dtypes in one file, with metad
   }
   const metadata = { format: "pt", "": "empty key", note: 'quotes " and \\ and 😀\n' };
   const out = decodeSafetensors(encodeSafetensors(input, metadata));
-  assert.deepEqual(Object.keys(out.tensors).sort(), Object.keys(input).sort());
+  assertEquals(Object.keys(out.tensors).sort(), Object.keys(input).sort());
   for (const [name, t] of Object.entries(input)) assertSameTensor(out.tensors[name], t, name);
-  assert.deepEqual({ ...out.metadata }, metadata);
-  assert.equal(Object.getPrototypeOf(out.tensors), null);
-  assert.equal(Object.getPrototypeOf(out.metadata), null);
+  assertEquals<Record<string, string>>({ ...out.metadata }, metadata);
+  assertStrictEquals(Object.getPrototypeOf(out.tensors), null);
+  assertStrictEquals(Object.getPrototypeOf(out.metadata), null);
 });
 
 Deno.test("round trip: no tensors at all is an 8-byte length and {} padded to 8", () => {
   const bytes = encodeSafetensors({});
-  assert.deepEqual([...bytes], [8, 0, 0, 0, 0, 0, 0, 0, ...new TextEncoder().encode("{}      ")]);
-  assert.deepEqual(Object.keys(decodeSafetensors(bytes).tensors), []);
+  assertEquals([...bytes], [8, 0, 0, 0, 0, 0, 0, 0, ...new TextEncoder().encode("{}      ")]);
+  assertEquals(Object.keys(decodeSafetensors(bytes).tensors), []);
 });
 
 // The example file of the specification's layout, spelled out: a float64
@@ -85,25 +92,25 @@ const BY_HAND = new Uint8Array([
 ]);
 
 Deno.test("byte-exact: the encoder writes the file built by hand from the specification", () => {
-  assert.equal(HEADER.length, 150);
+  assertStrictEquals(HEADER.length, 150);
   // Given in another order: the encoder puts float64 first, then sorts by name.
   const bytes = encodeSafetensors(
     { b: tensor([1, -2]), "a.weight": tensor([[0.5, 3]], undefined, "float64") },
     { format: "pt" },
   );
-  assert.deepEqual(bytes, BY_HAND);
-  assert.equal(bytes.byteOffset, 0);
-  assert.equal(bytes.buffer.byteLength, bytes.length);
+  assertEquals(bytes, BY_HAND);
+  assertStrictEquals(bytes.byteOffset, 0);
+  assertStrictEquals(bytes.buffer.byteLength, bytes.length);
 });
 
 Deno.test("byte-exact: the decoder reads the file built by hand", () => {
   const { tensors, metadata } = decodeSafetensors(BY_HAND);
-  assert.deepEqual(Object.keys(tensors), ["a.weight", "b"]);
-  assert.equal(tensors["a.weight"]!.dtype, "float64");
-  assert.deepEqual(tensors["a.weight"]!.toArray(), [[0.5, 3]]);
-  assert.equal(tensors.b!.dtype, "float32");
-  assert.deepEqual(tensors.b!.toArray(), [1, -2]);
-  assert.deepEqual({ ...metadata }, { format: "pt" });
+  assertEquals(Object.keys(tensors), ["a.weight", "b"]);
+  assertStrictEquals(tensors["a.weight"]!.dtype, "float64");
+  assertEquals(tensors["a.weight"]!.toArray(), [[0.5, 3]]);
+  assertStrictEquals(tensors.b!.dtype, "float32");
+  assertEquals(tensors.b!.toArray(), [1, -2]);
+  assertEquals({ ...metadata }, { format: "pt" });
 });
 
 Deno.test("zero copy: tensors view the file's buffer; { copy: true } gives each its own", () => {
@@ -112,15 +119,15 @@ Deno.test("zero copy: tensors view the file's buffer; { copy: true } gives each 
     b: randn([7], { seed: 2, dtype: "float64" }),
   });
   const viewed = decodeSafetensors(bytes).tensors;
-  for (const t of Object.values(viewed)) assert.equal(t.data.buffer, bytes.buffer);
+  for (const t of Object.values(viewed)) assertStrictEquals(t.data.buffer, bytes.buffer);
   const copied = decodeSafetensors(bytes, { copy: true }).tensors;
   for (const [name, t] of Object.entries(copied)) {
-    assert.notEqual(t.data.buffer, bytes.buffer);
+    assertNotStrictEquals(t.data.buffer, bytes.buffer);
     assertSameTensor(t, viewed[name]!, name);
   }
   viewed.a!.data[0] = 42; // a view writes through to the bytes…
-  assert.equal(decodeSafetensors(bytes).tensors.a!.data[0], 42);
-  assert.notEqual(copied.a!.data[0], 42); // …a copy does not see it
+  assertStrictEquals(decodeSafetensors(bytes).tensors.a!.data[0], 42);
+  assertNotStrictEquals(copied.a!.data[0], 42); // …a copy does not see it
   // An ArrayBuffer is accepted as it is.
   assertSameTensor(decodeSafetensors(bytes.buffer).tensors.b, viewed.b!, "from an ArrayBuffer");
 });
@@ -136,8 +143,16 @@ Deno.test("zero copy: data unaligned within its buffer is copied, aligned data s
     big.set(file, shift);
     const { tensors } = decodeSafetensors(big.subarray(shift));
     for (const name of ["f64", "f32"]) assertSameTensor(tensors[name], expected[name]!, name);
-    assert.equal(tensors.f64!.data.buffer === big.buffer, shift % 8 === 0, `f64, shift ${shift}`);
-    assert.equal(tensors.f32!.data.buffer === big.buffer, shift % 4 === 0, `f32, shift ${shift}`);
+    assertStrictEquals(
+      tensors.f64!.data.buffer === big.buffer,
+      shift % 8 === 0,
+      `f64, shift ${shift}`,
+    );
+    assertStrictEquals(
+      tensors.f32!.data.buffer === big.buffer,
+      shift % 4 === 0,
+      `f32, shift ${shift}`,
+    );
   }
 });
 
@@ -175,18 +190,18 @@ Deno.test("decode: a header in any order and an unpadded one whose float64 data 
     __metadata__: null,
   };
   const { tensors, metadata } = decodeSafetensors(file(header, data));
-  assert.deepEqual(Object.keys(tensors), ["a", "z"]); // in data order
-  assert.deepEqual(tensors.a!.toArray(), [1.5]);
-  assert.equal(tensors.z!.item(), -2.25);
-  assert.deepEqual(tensors.z!.shape, []);
-  assert.deepEqual({ ...metadata }, {});
+  assertEquals(Object.keys(tensors), ["a", "z"]); // in data order
+  assertEquals(tensors.a!.toArray(), [1.5]);
+  assertStrictEquals(tensors.z!.item(), -2.25);
+  assertEquals(tensors.z!.shape, []);
+  assertEquals({ ...metadata }, {});
 });
 
 Deno.test("decode: a huge shape with a zero dimension holds no bytes and is accepted", () => {
   const huge = Number.MAX_SAFE_INTEGER;
   const { tensors } = decodeSafetensors(file({ e: f32([huge, 0, huge], 0, 0) }));
-  assert.deepEqual(tensors.e!.shape, [huge, 0, huge]);
-  assert.equal(tensors.e!.size, 0);
+  assertEquals(tensors.e!.shape, [huge, 0, huge]);
+  assertStrictEquals(tensors.e!.size, 0);
 });
 
 const EIGHT = new Uint8Array(8);
@@ -337,49 +352,61 @@ const BAD: [string, Uint8Array, RegExp][] = [
 
 for (const [what, bytes, message] of BAD) {
   Deno.test(`decode refuses ${what} with a SafetensorsError`, () => {
-    assert.throws(
-      () => decodeSafetensors(bytes),
-      (e) => {
-        assert.ok(e instanceof SafetensorsError, `${e}`);
-        assert.equal(e.name, "SafetensorsError");
-        assert.match(e.message, /^decodeSafetensors: /);
-        assert.match(e.message, message);
-        return true;
-      },
-    );
+    {
+      const e = assertThrows(() => decodeSafetensors(bytes));
+      assert(e instanceof SafetensorsError, `${e}`);
+      assertStrictEquals(e.name, "SafetensorsError");
+      assertMatch(e.message, /^decodeSafetensors: /);
+      assertMatch(e.message, message);
+    }
   });
 }
 
 Deno.test("decode: a long bad name is shortened in the message", () => {
   const name = "x".repeat(10_000);
-  assert.throws(
-    () => decodeSafetensors(file({ [name]: f32([1], 0, 8) })),
-    (e) => e instanceof SafetensorsError && e.message.length < 300 && /"x{70,}…"/.test(e.message),
-  );
+  {
+    const e = assertThrows(() => decodeSafetensors(file({ [name]: f32([1], 0, 8) })));
+    assertStrictEquals(
+      e instanceof SafetensorsError && e.message.length < 300 && /"x{70,}…"/.test(e.message),
+      true,
+    );
+  }
 });
 
 Deno.test("decode: anything but bytes is a TypeError", () => {
   // deno-lint-ignore no-explicit-any
   const decode = decodeSafetensors as (x: any) => unknown;
-  assert.throws(() => decode("{}"), TypeError);
-  assert.throws(() => decode([8, 0, 0, 0]), TypeError);
-  assert.throws(() => decode(new Float32Array(4)), /got a Float32Array/);
+  assertThrows(() => decode("{}"), TypeError);
+  assertThrows(() => decode([8, 0, 0, 0]), TypeError);
+  assertThrows(() => decode(new Float32Array(4)), Error, "got a Float32Array");
 });
 
 Deno.test("encode refuses what no reader could read back", () => {
   // deno-lint-ignore no-explicit-any
   const encode = encodeSafetensors as (t: any, m?: any) => Uint8Array;
   const t = tensor([1]);
-  assert.throws(() => encode(null), TypeError);
-  assert.throws(() => encode([t]), /tensors must be an object of named Tensors, got an Array/);
-  assert.throws(() => encode({ w: new Float32Array(2) }), /tensor "w" must be a Tensor/);
-  assert.throws(() => encode({ __metadata__: t }), RangeError);
-  assert.throws(() => encode(Object.fromEntries([["__proto__", t]])), /"__proto__" is reserved/);
-  assert.throws(() => encode({ "a\ud800": t }), /lone UTF-16 surrogate/);
-  assert.throws(() => encode({ t }, "pt"), /metadata must be an object of strings/);
-  assert.throws(() => encode({ t }, { epochs: 3 }), /metadata value "epochs" must be a string/);
-  assert.throws(() => encode({ t }, { k: "\udc00" }), RangeError);
-  assert.throws(() => encode({ t }, Object.fromEntries([["__proto__", "x"]])), RangeError);
+  assertThrows(() => encode(null), TypeError);
+  assertThrows(
+    () => encode([t]),
+    Error,
+    "tensors must be an object of named Tensors, got an Array",
+  );
+  assertThrows(() => encode({ w: new Float32Array(2) }), Error, 'tensor "w" must be a Tensor');
+  assertThrows(() => encode({ __metadata__: t }), RangeError);
+  assertThrows(
+    () => encode(Object.fromEntries([["__proto__", t]])),
+    Error,
+    '"__proto__" is reserved',
+  );
+  assertThrows(() => encode({ "a\ud800": t }), Error, "lone UTF-16 surrogate");
+  assertThrows(() => encode({ t }, "pt"), Error, "metadata must be an object of strings");
+  assertThrows(
+    () => encode({ t }, { epochs: 3 }),
+    Error,
+    'metadata value "epochs" must be a string',
+  );
+  assertThrows(() => encode({ t }, { k: "\udc00" }), RangeError);
+  assertThrows(() => encode({ t }, Object.fromEntries([["__proto__", "x"]])), RangeError);
 });
 
 Deno.test("encode: a file too large to allocate is a RangeError naming its size", () => {
@@ -389,29 +416,31 @@ Deno.test("encode: a file too large to allocate is a RangeError naming its size"
     shape: { value: [2 ** 57] },
     data: { value: Object.create(Float64Array.prototype, { byteLength: { value: 2 ** 60 } }) },
   });
-  assert.throws(
-    () => encodeSafetensors({ huge: fake }),
-    (e) =>
+  {
+    const e = assertThrows(() => encodeSafetensors({ huge: fake }));
+    assertStrictEquals(
       e instanceof RangeError && /cannot allocate the 1024 PiB \(\d+ bytes\) file/
         .test(e.message),
-  );
+      true,
+    );
+  }
 });
 
 Deno.test("findKeyProblem: keys are told from values, escapes and nesting handled", () => {
-  assert.equal(findKeyProblem('{"a":"a","b":["a","a"],"c":{"a":1}}'), undefined);
-  assert.equal(findKeyProblem('{"a\\"":1,"a":{"x":[{"k":1},{"k":1}]}}'), undefined);
-  assert.equal(findKeyProblem('{"s":"{\\"s\\":1}","t":":"}'), undefined);
-  assert.deepEqual(findKeyProblem('{"a":{"x":[{"k":1,"k" : 2}]}}'), {
+  assertStrictEquals(findKeyProblem('{"a":"a","b":["a","a"],"c":{"a":1}}'), undefined);
+  assertStrictEquals(findKeyProblem('{"a\\"":1,"a":{"x":[{"k":1},{"k":1}]}}'), undefined);
+  assertStrictEquals(findKeyProblem('{"s":"{\\"s\\":1}","t":":"}'), undefined);
+  assertEquals(findKeyProblem('{"a":{"x":[{"k":1,"k" : 2}]}}'), {
     kind: "duplicate",
     key: "k",
     path: ["a", "x"],
   });
-  assert.deepEqual(findKeyProblem('{"\\u005f_proto__":1}'), {
+  assertEquals(findKeyProblem('{"\\u005f_proto__":1}'), {
     kind: "__proto__",
     key: "__proto__",
     path: [],
   });
   // Deep nesting is one loop, not recursion.
   const deep = "[".repeat(100_000) + "]".repeat(100_000);
-  assert.equal(findKeyProblem(`{"a":${deep},"a":1}`)?.key, "a");
+  assertStrictEquals(findKeyProblem(`{"a":${deep},"a":1}`)?.key, "a");
 });

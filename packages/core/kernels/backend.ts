@@ -52,15 +52,15 @@ function autoBackend(): KernelBackend {
  * ```ts
  * import { getBackend, setBackend } from "@matgrad/core";
  * import { getKernels, wasmFeatures } from "@matgrad/core/kernels";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * setBackend("js");
- * assert.equal(getBackend(), "js");
+ * assertStrictEquals(getBackend(), "js");
  * if (wasmFeatures().simd) {
  *   // WebAssembly without FMA: the same bits as "js" on every machine.
  *   setBackend("wasm", { fma: false });
- *   assert.equal(getBackend(), "wasm");
- *   assert.equal(getKernels().fused, false);
+ *   assertStrictEquals(getBackend(), "wasm");
+ *   assertStrictEquals(getKernels().fused, false);
  * }
  * ```
  */
@@ -82,9 +82,9 @@ export function setBackend(name: BackendName, options: BackendOptions = {}): voi
  * @example
  * ```ts
  * import { getBackend } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(typeof getBackend(), "string");
+ * assertStrictEquals(typeof getBackend(), "string");
  * ```
  */
 export function getBackend(): BackendName {
@@ -98,7 +98,7 @@ export function getBackend(): BackendName {
  * @example
  * ```ts
  * import { getKernels } from "@matgrad/core/kernels";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * const c = new Float64Array(1);
  * getKernels().gemm({
@@ -107,7 +107,7 @@ export function getBackend(): BackendName {
  *   b: new Float64Array([3, 4]), bOff: 0, ldb: 1,
  *   c, cOff: 0, ldc: 1, accumulate: false,
  * });
- * assert.equal(c[0], 11);
+ * assertStrictEquals(c[0], 11);
  * ```
  */
 export function getKernels(): KernelBackend {

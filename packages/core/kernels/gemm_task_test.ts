@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals, assertStrictEquals, fail } from "@std/assert";
 import { type GemmTask, runGemmTask, type TaskBlock, wholeTask } from "./gemm_task.ts";
 import { gemmJs } from "./js/gemm.ts";
 import { forwardTask, gradTasks, planMatmul } from "../ops/matmul_plan.ts";
@@ -70,7 +70,7 @@ function checkBlocks(task: GemmTask, bufs: Record<string, TensorData>, ctor: Cto
                 const i = task.cOffsets[o]! + r * task.ldc + c;
                 const inside = o >= o0 && o < o1 && r >= r0 && r < r1 && c >= c0 && c < c1;
                 if (!Object.is(alone[i], inside ? whole[i] : SENTINEL)) {
-                  assert.fail(`${what}: block ${JSON.stringify(block)} at [${o}, ${r}, ${c}]`);
+                  fail(`${what}: block ${JSON.stringify(block)} at [${o}, ${r}, ${c}]`);
                 }
                 if (inside) tiled[i] = alone[i]!;
               }
@@ -85,7 +85,7 @@ function checkBlocks(task: GemmTask, bufs: Record<string, TensorData>, ctor: Cto
 
 Deno.test("wholeTask covers every output matrix, row and column", () => {
   const task = forwardTask(planMatmul([3, 2, 5], [5, 7]));
-  assert.deepEqual(wholeTask(task), { o0: 0, o1: 3, r0: 0, r1: 2, c0: 0, c1: 7 });
+  assertEquals(wholeTask(task), { o0: 0, o1: 3, r0: 0, r1: 2, c0: 0, c1: 7 });
 });
 
 Deno.test("runGemmTask: blocks of a forward product equal the whole product bit for bit", () => {
@@ -129,7 +129,7 @@ Deno.test("runGemmTask sums an output's terms as one in-order chain", () => {
     const plan = planMatmul([3, 5, 4], [4, 6]);
     const bufs = buffers(ctor, [3, 5, 4], [4, 6], plan.outShape, 20);
     const { dB } = gradTasks(plan);
-    assert.equal(dB.termStart[1]! - dB.termStart[0]!, 3);
+    assertStrictEquals(dB.termStart[1]! - dB.termStart[0]!, 3);
     const got = run(dB, bufs, ctor);
     const want = new ctor(4 * 6);
     for (let t = 0; t < 3; t++) {
@@ -160,7 +160,7 @@ Deno.test("runGemmTask zero-fills an output with no terms and skips empty blocks
   // B's batch is empty, so A's single matrix receives no gradient terms.
   const plan = planMatmul([1, 3, 4], [0, 4, 5]);
   const { dA } = gradTasks(plan);
-  assert.equal(dA.termStart[1], 0);
+  assertStrictEquals(dA.termStart[1], 0);
   const bufs = buffers(Float64Array, [1, 3, 4], [0, 4, 5], plan.outShape, 30);
   assertSameBits(run(dA, bufs, Float64Array), new Float64Array(12), "no terms");
   const fwd = forwardTask(planMatmul([3, 4], [4, 5]));

@@ -7,9 +7,9 @@
  * @example
  * ```ts
  * import { getKernels } from "@matgrad/core/kernels";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(typeof getKernels().gemm, "function");
+ * assertStrictEquals(typeof getKernels().gemm, "function");
  * ```
  *
  * @module

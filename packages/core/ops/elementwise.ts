@@ -63,10 +63,10 @@ export function unaryTask(op: UnaryOp, x: TensorData, out: TensorData, c = 0): U
  * @example
  * ```ts
  * import { add, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * // A bias row broadcasts over every row.
- * assert.deepEqual(add(tensor([[1, 2], [3, 4]]), tensor([10, 20])).toArray(), [[11, 22], [13, 24]]);
+ * assertEquals(add(tensor([[1, 2], [3, 4]]), tensor([10, 20])).toArray(), [[11, 22], [13, 24]]);
  * ```
  */
 export function add(a: Tensor, b: Tensor): Tensor {
@@ -89,9 +89,9 @@ export function add(a: Tensor, b: Tensor): Tensor {
  * @example
  * ```ts
  * import { sub, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(sub(tensor([5, 7]), tensor([1, 2])).toArray(), [4, 5]);
+ * assertEquals(sub(tensor([5, 7]), tensor([1, 2])).toArray(), [4, 5]);
  * ```
  */
 export function sub(a: Tensor, b: Tensor): Tensor {
@@ -113,9 +113,9 @@ export function sub(a: Tensor, b: Tensor): Tensor {
  * @example
  * ```ts
  * import { mul, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(mul(tensor([[1, 2], [3, 4]]), tensor([[2], [3]])).toArray(), [[2, 4], [9, 12]]);
+ * assertEquals(mul(tensor([[1, 2], [3, 4]]), tensor([[2], [3]])).toArray(), [[2, 4], [9, 12]]);
  * ```
  */
 export function mul(a: Tensor, b: Tensor): Tensor {
@@ -137,9 +137,9 @@ export function mul(a: Tensor, b: Tensor): Tensor {
  * @example
  * ```ts
  * import { div, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(div(tensor([3, 8]), tensor([2])).toArray(), [1.5, 4]);
+ * assertEquals(div(tensor([3, 8]), tensor([2])).toArray(), [1.5, 4]);
  * ```
  */
 export function div(a: Tensor, b: Tensor): Tensor {
@@ -161,9 +161,9 @@ export function div(a: Tensor, b: Tensor): Tensor {
  * @example
  * ```ts
  * import { neg, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(neg(tensor([1, -2])).toArray(), [-1, 2]);
+ * assertEquals(neg(tensor([1, -2])).toArray(), [-1, 2]);
  * ```
  */
 export function neg(x: Tensor): Tensor {
@@ -179,9 +179,9 @@ export function neg(x: Tensor): Tensor {
  * @example
  * ```ts
  * import { scale, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(scale(tensor([1, -2]), 3).toArray(), [3, -6]);
+ * assertEquals(scale(tensor([1, -2]), 3).toArray(), [3, -6]);
  * ```
  */
 export function scale(x: Tensor, s: number): Tensor {

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertStrictEquals, assertThrows } from "@std/assert";
 import {
   add,
   checkGrad,
@@ -80,10 +80,10 @@ for (const { name, op, f } of OPS) {
         const b2 = dtype === "float32" ? tensor(b.data, b.shape, "float32") : b;
         const got = op(a, b2);
         const ref = refBinary(f, a, b2);
-        assert.deepEqual(got.shape, ref.shape);
-        assert.equal(got.dtype, dtype);
+        assertEquals(got.shape, ref.shape);
+        assertStrictEquals(got.dtype, dtype);
         const expected = dtype === "float32" ? ref.data.map(Math.fround) : ref.data;
-        assert.deepEqual([...got.data], expected, `${name} ${sa} ${sb} ${dtype}`);
+        assertEquals([...got.data], expected, `${name} ${sa} ${sb} ${dtype}`);
       }
     });
   });
@@ -95,47 +95,57 @@ for (const { name, op, f } of OPS) {
       const outShape = refBinary(f, a, b).shape;
       const w = randn(outShape, { seed: 50 + i, dtype: "float64" });
       const report = checkGrad((a, b) => sum(mul(op(a, b), w)), [a, b], { names: ["a", "b"] });
-      assert.ok(report.ok, `${name} ${sa} ${sb}\n${report.text}`);
+      assert(report.ok, `${name} ${sa} ${sb}\n${report.text}`);
       const [da, db] = grad((a: Tensor, b: Tensor) => sum(mul(op(a, b), w)), [0, 1])(a, b);
-      assert.deepEqual([da.shape, db.shape], [sa, sb]);
+      assertEquals([da.shape, db.shape], [sa, sb]);
     });
   });
 }
 
 Deno.test("neg and scale: values and checkGrad", () => {
   const x = randn([3, 4], { seed: 1, dtype: "float64" });
-  assert.deepEqual([...neg(x).data], [...x.data].map((v) => -v));
-  assert.deepEqual([...scale(x, 2.5).data], [...x.data].map((v) => v * 2.5));
+  assertEquals([...neg(x).data], [...x.data].map((v) => -v));
+  assertEquals([...scale(x, 2.5).data], [...x.data].map((v) => v * 2.5));
   const w = randn([3, 4], { seed: 2, dtype: "float64" });
-  assert.ok(checkGrad((x) => sum(mul(neg(x), w)), [x]).ok);
-  assert.ok(checkGrad((x) => sum(mul(scale(x, -1.75), w)), [x]).ok);
-  assert.deepEqual([...grad((x: Tensor) => sum(scale(x, 3)))(x).data], new Array(12).fill(3));
+  assert(checkGrad((x) => sum(mul(neg(x), w)), [x]).ok);
+  assert(checkGrad((x) => sum(mul(scale(x, -1.75), w)), [x]).ok);
+  assertEquals([...grad((x: Tensor) => sum(scale(x, 3)))(x).data], new Array(12).fill(3));
 });
 
 Deno.test("mixed dtypes promote to float64 and each gradient keeps its input's dtype", () => {
   const a = randn([2, 3], { seed: 1, dtype: "float32" });
   const b = randn([3], { seed: 2, dtype: "float64" });
-  assert.equal(mul(a, b).dtype, "float64");
+  assertStrictEquals(mul(a, b).dtype, "float64");
   const [da, db] = grad((a: Tensor, b: Tensor) => sum(mul(a, b)), [0, 1])(a, b);
-  assert.equal(da.dtype, "float32");
-  assert.equal(db.dtype, "float64");
+  assertStrictEquals(da.dtype, "float32");
+  assertStrictEquals(db.dtype, "float64");
   // ∂/∂b sums a's columns: a float64 sum of float32 values.
-  for (let j = 0; j < 3; j++) assert.equal(db.data[j], a.data[j]! + a.data[3 + j]!);
-  for (let i = 0; i < 6; i++) assert.equal(da.data[i], Math.fround(b.data[i % 3]!));
+  for (let j = 0; j < 3; j++) assertStrictEquals(db.data[j], a.data[j]! + a.data[3 + j]!);
+  for (let i = 0; i < 6; i++) assertStrictEquals(da.data[i], Math.fround(b.data[i % 3]!));
 });
 
 Deno.test("element-wise ops: typed errors name the op, the arguments and the shapes", () => {
-  assert.throws(
-    () => add(randn([2, 3]), randn([4])),
-    (e: Error) =>
+  {
+    const e = (assertThrows(() => add(randn([2, 3]), randn([4])))) as Error;
+    assertStrictEquals(
       e instanceof ShapeError &&
-      e.message ===
-        "add: cannot broadcast a of shape 2×3 with b of shape 4: dimensions 3 and 4 differ",
-  );
-  assert.throws(
+        e.message ===
+          "add: cannot broadcast a of shape 2×3 with b of shape 4: dimensions 3 and 4 differ",
+      true,
+    );
+  }
+  assertThrows(
     () => mul(randn([2]), 3 as unknown as Tensor),
-    /mul: b must be a Tensor, got number 3/,
+    Error,
+    "mul: b must be a Tensor, got number 3",
   );
-  assert.throws(() => scale(randn([2]), "2" as unknown as number), /scale: s must be a number/);
-  assert.throws(() => neg([1] as unknown as Tensor), /neg: x must be a Tensor, got an? Array/);
+  assertThrows(
+    () => scale(randn([2]), "2" as unknown as number),
+    Error,
+    "scale: s must be a number",
+  );
+  assertMatch(
+    assertThrows(() => neg([1] as unknown as Tensor), Error).message,
+    /neg: x must be a Tensor, got an? Array/,
+  );
 });

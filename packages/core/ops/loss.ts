@@ -25,9 +25,9 @@ import { cast, checkTensor, resultDType, run } from "./op_helpers.ts";
  * @example
  * ```ts
  * import { mse, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(mse(tensor([1, 2, 3]), tensor([1, 2, 5])).item(), Math.fround(4 / 3)); // float32
+ * assertStrictEquals(mse(tensor([1, 2, 3]), tensor([1, 2, 5])).item(), Math.fround(4 / 3)); // float32
  * ```
  */
 export function mse(pred: Tensor, target: Tensor): Tensor {
@@ -110,13 +110,13 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
  * @example
  * ```ts
  * import { softmaxCrossEntropy, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assert, assertStrictEquals } from "@std/assert";
  *
  * const logits = tensor([[2, 0], [0, 2]], undefined, "float64");
  * const byIndex = softmaxCrossEntropy(logits, tensor([0, 1]));
  * const oneHot = softmaxCrossEntropy(logits, tensor([[1, 0], [0, 1]]));
- * assert.equal(byIndex.item(), oneHot.item());
- * assert.ok(Math.abs(byIndex.item() - Math.log(1 + Math.exp(-2))) < 1e-15);
+ * assertStrictEquals(byIndex.item(), oneHot.item());
+ * assert(Math.abs(byIndex.item() - Math.log(1 + Math.exp(-2))) < 1e-15);
  * ```
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import {
   checkGrad,
   grad,
@@ -26,17 +26,19 @@ Deno.test("mse: value against a plain loop and checkGrad for both arguments", ()
   const target = randn([5, 2], { seed: 2, dtype: "float64" });
   let s = 0;
   for (let i = 0; i < 10; i++) s += (pred.data[i]! - target.data[i]!) ** 2;
-  assert.ok(Math.abs(mse(pred, target).item() - s / 10) < 1e-15);
+  assert(Math.abs(mse(pred, target).item() - s / 10) < 1e-15);
   const report = checkGrad(mse, [pred, target], { names: ["pred", "target"] });
-  assert.ok(report.ok, report.text);
+  assert(report.ok, report.text);
 });
 
 Deno.test("mse: shapes must match exactly", () => {
-  assert.throws(
-    () => mse(randn([3, 1]), randn([3])),
-    (e: Error) =>
+  {
+    const e = (assertThrows(() => mse(randn([3, 1]), randn([3])))) as Error;
+    assertStrictEquals(
       e instanceof ShapeError && e.message === "mse: pred has shape 3×1 but target has shape 3",
-  );
+      true,
+    );
+  }
 });
 
 Deno.test("softmaxCrossEntropy: value against the textbook formula, index and one-hot labels", () => {
@@ -47,16 +49,16 @@ Deno.test("softmaxCrossEntropy: value against the textbook formula, index and on
   const ref = rows.reduce((s, z, r) => s + refXent(z, oneHot[r]!), 0) / 4;
   const byIndex = softmaxCrossEntropy(logits, tensor(idx, [4], "float64")).item();
   const byProb = softmaxCrossEntropy(logits, tensor(oneHot, [4, 3], "float64")).item();
-  assert.ok(Math.abs(byIndex - ref) < 1e-14);
-  assert.ok(Math.abs(byProb - ref) < 1e-14);
+  assert(Math.abs(byIndex - ref) < 1e-14);
+  assert(Math.abs(byProb - ref) < 1e-14);
 });
 
 Deno.test("softmaxCrossEntropy is stable for huge logits", () => {
   const logits = tensor([[1000, 0], [-1000, 0]], undefined, "float64");
   const loss = softmaxCrossEntropy(logits, tensor([0, 0], [2], "float64")).item();
-  assert.equal(loss, 500); // (0 + 1000) / 2
+  assertStrictEquals(loss, 500); // (0 + 1000) / 2
   const g = grad((z: Tensor) => softmaxCrossEntropy(z, tensor([0, 0], [2])))(logits);
-  assert.ok([...g.data].every(Number.isFinite));
+  assert([...g.data].every(Number.isFinite));
 });
 
 Deno.test("softmaxCrossEntropy: checkGrad for logits, soft labels and index labels", () => {
@@ -64,28 +66,31 @@ Deno.test("softmaxCrossEntropy: checkGrad for logits, soft labels and index labe
   const soft = randn([5, 4], { seed: 5, dtype: "float64" });
   for (let i = 0; i < soft.size; i++) soft.data[i] = Math.abs(soft.data[i]!);
   const report = checkGrad(softmaxCrossEntropy, [logits, soft], { names: ["logits", "labels"] });
-  assert.ok(report.ok, report.text);
+  assert(report.ok, report.text);
   const labels = tensor([3, 0, 1, 2, 2], [5], "float64");
-  assert.ok(checkGrad((z) => softmaxCrossEntropy(z, labels), [logits]).ok);
+  assert(checkGrad((z) => softmaxCrossEntropy(z, labels), [logits]).ok);
   // Batched leading axes and a single 1-D example.
   const z3 = randn([2, 3, 4], { seed: 6, dtype: "float64" });
   const l3 = tensor([[0, 1, 2], [3, 3, 0]], [2, 3], "float64");
-  assert.ok(checkGrad((z) => softmaxCrossEntropy(z, l3), [z3]).ok);
-  assert.ok(checkGrad((z) => softmaxCrossEntropy(z, tensor(2, [])), [randn([4], { seed: 7 })]).ok);
+  assert(checkGrad((z) => softmaxCrossEntropy(z, l3), [z3]).ok);
+  assert(checkGrad((z) => softmaxCrossEntropy(z, tensor(2, [])), [randn([4], { seed: 7 })]).ok);
 });
 
 Deno.test("softmaxCrossEntropy: bad labels are typed errors naming shapes and values", () => {
-  assert.throws(
+  assertThrows(
     () => softmaxCrossEntropy(randn([2, 3]), randn([3])),
-    /softmaxCrossEntropy: labels of shape 3 fit neither logits of shape 2×3/,
+    Error,
+    "softmaxCrossEntropy: labels of shape 3 fit neither logits of shape 2×3",
   );
-  assert.throws(
-    () => softmaxCrossEntropy(randn([2, 3]), tensor([0, 3])),
-    (e: Error) =>
+  {
+    const e = (assertThrows(() => softmaxCrossEntropy(randn([2, 3]), tensor([0, 3])))) as Error;
+    assertStrictEquals(
       e instanceof RangeError &&
-      e.message === "softmaxCrossEntropy: labels[1] = 3 is not a class index in [0, 3)",
-  );
-  assert.throws(() => softmaxCrossEntropy(randn([]), randn([])), ShapeError);
+        e.message === "softmaxCrossEntropy: labels[1] = 3 is not a class index in [0, 3)",
+      true,
+    );
+  }
+  assertThrows(() => softmaxCrossEntropy(randn([]), randn([])), ShapeError);
 });
 
 Deno.test("mse has the bits of mean(square(sub(pred, target))), value and gradients", () => {
@@ -99,10 +104,10 @@ Deno.test("mse has the bits of mean(square(sub(pred, target))), value and gradie
       const a = valueAndGrad(mse, [0, 1])(p, t);
       const b = valueAndGrad(composed, [0, 1])(p, t);
       const what = `${shape} ${dp}/${dt}`;
-      assert.deepEqual(a.value.data, b.value.data, `value ${what}`);
+      assertEquals(a.value.data, b.value.data, `value ${what}`);
       for (let i = 0; i < 2; i++) {
-        assert.equal(a.grad[i]!.dtype, b.grad[i]!.dtype);
-        assert.deepEqual(a.grad[i]!.data, b.grad[i]!.data, `grad ${i} ${what}`);
+        assertStrictEquals(a.grad[i]!.dtype, b.grad[i]!.dtype);
+        assertEquals(a.grad[i]!.data, b.grad[i]!.data, `grad ${i} ${what}`);
       }
     }
   }

@@ -100,12 +100,12 @@ export interface MatmulOutOptions extends MatmulOptions {
  * @example
  * ```ts
  * import { matmul, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const a = tensor([[1, 2], [3, 4]]);
  * const b = tensor([[5, 6], [7, 8]]);
- * assert.deepEqual(matmul(a, b).toArray(), [[19, 22], [43, 50]]);
- * assert.deepEqual(matmul(a, b, { transposeB: true }).toArray(), [[17, 23], [39, 53]]);
+ * assertEquals(matmul(a, b).toArray(), [[19, 22], [43, 50]]);
+ * assertEquals(matmul(a, b, { transposeB: true }).toArray(), [[17, 23], [39, 53]]);
  * ```
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOutOptions = {}): Tensor {
@@ -186,14 +186,14 @@ export interface MatmulGrads {
  * @example
  * ```ts
  * import { matmulGrad, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const a = tensor([[1, 2], [3, 4]]);
  * const b = tensor([[5, 6], [7, 8]]);
  * const dC = tensor([[1, 0], [0, 1]]);
  * const { dA, dB } = matmulGrad(a, b, dC);
- * assert.deepEqual(dA.toArray(), [[5, 7], [6, 8]]); // dC·Bᵀ
- * assert.deepEqual(dB.toArray(), [[1, 3], [2, 4]]); // Aᵀ·dC
+ * assertEquals(dA.toArray(), [[5, 7], [6, 8]]); // dC·Bᵀ
+ * assertEquals(dB.toArray(), [[1, 3], [2, 4]]); // Aᵀ·dC
  * ```
  */
 export function matmulGrad(
@@ -222,13 +222,13 @@ export type MatmulGradName = "dA" | "dB";
  * @example
  * ```ts
  * import { matmulGrad, matmulGradPart, randn } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const x = randn([8, 3], { seed: 1 });
  * const w = randn([3, 2], { seed: 2 });
  * const dC = randn([8, 2], { seed: 3 });
  * const dW = matmulGradPart("dB", x, w, dC);
- * assert.deepEqual(dW.data, matmulGrad(x, w, dC).dB.data);
+ * assertEquals(dW.data, matmulGrad(x, w, dC).dB.data);
  * ```
  */
 export function matmulGradPart(

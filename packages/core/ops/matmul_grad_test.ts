@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import { matmul, matmulGrad, matmulGradPart } from "./matmul.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { getBackend, setBackend } from "../kernels/backend.ts";
@@ -31,20 +31,20 @@ function checkWorkedExample(
   const [g0, g1, g2, g3] = dC.data as unknown as number[];
   const { dA, dB } = matmulGrad(A, B, dC);
   // ∂y/∂a_i collects every c that a_i appears in.
-  assert.deepEqual([...dA.data], [
+  assertEquals([...dA.data], [
     dot(g0!, b0!, g1!, b1!), // ∂y/∂a0 = ∂y/∂c0·b0 + ∂y/∂c1·b1
     dot(g0!, b2!, g1!, b3!), // ∂y/∂a1 = ∂y/∂c0·b2 + ∂y/∂c1·b3
     dot(g2!, b0!, g3!, b1!), // ∂y/∂a2 = ∂y/∂c2·b0 + ∂y/∂c3·b1
     dot(g2!, b2!, g3!, b3!), // ∂y/∂a3 = ∂y/∂c2·b2 + ∂y/∂c3·b3
   ]);
-  assert.deepEqual([...dB.data], [
+  assertEquals([...dB.data], [
     dot(a0!, g0!, a2!, g2!), // ∂y/∂b0 = a0·∂y/∂c0 + a2·∂y/∂c2
     dot(a0!, g1!, a2!, g3!), // ∂y/∂b1 = a0·∂y/∂c1 + a2·∂y/∂c3
     dot(a1!, g0!, a3!, g2!), // ∂y/∂b2 = a1·∂y/∂c0 + a3·∂y/∂c2
     dot(a1!, g1!, a3!, g3!), // ∂y/∂b3 = a1·∂y/∂c1 + a3·∂y/∂c3
   ]);
-  assert.equal(dA.dtype, A.dtype);
-  assert.equal(dB.dtype, B.dtype);
+  assertStrictEquals(dA.dtype, A.dtype);
+  assertStrictEquals(dB.dtype, B.dtype);
 }
 
 Deno.test("the seed's 2×2 example: every element of dA and dB by the chain rule", () => {
@@ -99,7 +99,7 @@ Deno.test("dA and dB follow the transpose rules on random shapes", () => {
         ? [mm(b, false, dC, true), mm(a, false, dC, false)] // dA = B·dCᵀ, dB = A·dC
         : [mm(b, true, dC, true), mm(dC, true, a, true)]; // dA = Bᵀ·dCᵀ, dB = dCᵀ·Aᵀ
       const what = `${as}·${bs} → ${cs}, tA=${tA} tB=${tB}`;
-      assert.deepEqual([dA.shape, dB.shape], [as, bs], what);
+      assertEquals([dA.shape, dB.shape], [as, bs], what);
       assertClose(dA.data, wantA, 1e-13, 1e-13 * m!, what);
       assertClose(dB.data, wantB, 1e-13, 1e-13 * n!, what);
     }
@@ -131,8 +131,8 @@ function checkFiniteDifferences(
   };
   const { dA, dB } = matmulGrad(a, b, w, { transposeA, transposeB });
   const what = `${aShape}·${bShape} tA=${transposeA} tB=${transposeB}`;
-  assert.deepEqual(dA.shape, aShape, what);
-  assert.deepEqual(dB.shape, bShape, what);
+  assertEquals(dA.shape, aShape, what);
+  assertEquals(dB.shape, bShape, what);
   const h = 1e-3;
   const pick = rng(seed + 3);
   for (const [x, grad, name] of [[a, dA, "dA"], [b, dB, "dB"]] as const) {
@@ -150,7 +150,7 @@ function checkFiniteDifferences(
       data[i] = keep;
       const fd = (plus - minus) / (2 * h);
       const g = grad.data[i]!;
-      assert.ok(
+      assert(
         Math.abs(g - fd) <= 1e-8 * (1 + Math.abs(fd)),
         `${what} ${name}[${i}]: ${g} vs ${fd}`,
       );
@@ -237,7 +237,7 @@ Deno.test("matmulGrad with a zero-sized dimension gives zero or empty gradients"
         outA: fill(as),
         outB: fill(bs),
       });
-      assert.deepEqual([dA.shape, dB.shape], [as, bs]);
+      assertEquals([dA.shape, dB.shape], [as, bs]);
       assertSameBits(dA.data, new Float64Array(dA.size), `dA ${as}·${bs}`);
       assertSameBits(dB.data, new Float64Array(dB.size), `dB ${as}·${bs}`);
     }
@@ -252,7 +252,7 @@ Deno.test("matmulGrad returns each gradient in its operand's dtype", () => {
   const up = (t: Tensor) => new Tensor(Float64Array.from(t.data), t.shape);
   const g64 = matmulGrad(up(a32), up(b32), up(dC32));
   const g32 = matmulGrad(a32, b32, dC32);
-  assert.deepEqual([g32.dA.dtype, g32.dB.dtype], ["float32", "float32"]);
+  assertEquals([g32.dA.dtype, g32.dB.dtype], ["float32", "float32"]);
   assertClose(g32.dA.data, g64.dA.data, 1e-5, 1e-6, "float32 dA");
   assertClose(g32.dB.data, g64.dB.data, 1e-5, 1e-6, "float32 dB");
   // Any float64 input promotes the computation; results are rounded once into each dtype.
@@ -266,9 +266,9 @@ Deno.test("matmulGrad returns each gradient in its operand's dtype", () => {
       const outA = withOut ? randTensor(a.shape, a.dtype, 9) : undefined;
       const outB = withOut ? randTensor(b.shape, b.dtype, 10) : undefined;
       const { dA, dB } = matmulGrad(a, b, dC, { outA, outB });
-      if (withOut) assert.ok(dA === outA && dB === outB);
-      assert.equal(dA.dtype, a.dtype);
-      assert.equal(dB.dtype, b.dtype);
+      if (withOut) assert(dA === outA && dB === outB);
+      assertStrictEquals(dA.dtype, a.dtype);
+      assertStrictEquals(dB.dtype, b.dtype);
       const round = (t: Tensor, like: Tensor) =>
         like.dtype === "float32" ? Float32Array.from(t.data) : t.data;
       assertSameBits(dA.data, round(g64.dA, a), `dA ${a.dtype} ${b.dtype} ${dC.dtype}`);
@@ -286,15 +286,15 @@ Deno.test("matmulGrad writes into outA and outB, one or both", () => {
     const outA = randTensor([2, 5, 3], dtype, 4);
     const outB = randTensor([3, 4], dtype, 5);
     const onlyA = matmulGrad(a, b, dC, { outA });
-    assert.equal(onlyA.dA, outA);
+    assertStrictEquals(onlyA.dA, outA);
     assertSameBits(outA.data, want.dA.data, "outA");
     assertSameBits(onlyA.dB.data, want.dB.data, "dB beside outA");
     const onlyB = matmulGrad(a, b, dC, { outB });
-    assert.equal(onlyB.dB, outB);
+    assertStrictEquals(onlyB.dB, outB);
     assertSameBits(outB.data, want.dB.data, "outB");
     // reused buffers are overwritten, not accumulated into
     const both = matmulGrad(a, b, dC, { outA, outB });
-    assert.ok(both.dA === outA && both.dB === outB);
+    assert(both.dA === outA && both.dB === outB);
     assertSameBits(outA.data, want.dA.data, "outA again");
     assertSameBits(outB.data, want.dB.data, "outB again");
   }
@@ -306,12 +306,12 @@ Deno.test("matmulGrad propagates NaN and Infinity", () => {
   const dC = new Tensor(new Float64Array([NaN, 0, 0, Infinity]), [2, 2]);
   const { dA, dB } = matmulGrad(a, b, dC);
   // dA = dC·Bᵀ: row 0 reads NaN; row 1 is [0·1 + Infinity·0, 0·0 + Infinity·1]
-  assert.ok(Number.isNaN(dA.data[0]!) && Number.isNaN(dA.data[1]!));
-  assert.ok(Number.isNaN(dA.data[2]!));
-  assert.equal(dA.data[3], Infinity);
+  assert(Number.isNaN(dA.data[0]!) && Number.isNaN(dA.data[1]!));
+  assert(Number.isNaN(dA.data[2]!));
+  assertStrictEquals(dA.data[3], Infinity);
   // dB = Aᵀ·dC: column 0 reads NaN; column 1 is [1·0 + 3·Infinity, 2·0 + 4·Infinity]
-  assert.ok(Number.isNaN(dB.data[0]!) && Number.isNaN(dB.data[2]!));
-  assert.deepEqual([dB.data[1], dB.data[3]], [Infinity, Infinity]);
+  assert(Number.isNaN(dB.data[0]!) && Number.isNaN(dB.data[2]!));
+  assertEquals([dB.data[1], dB.data[3]], [Infinity, Infinity]);
 });
 
 /** A random pair of operand shapes that multiply, with random flags. */
@@ -347,11 +347,11 @@ Deno.test("on random shapes, forward and gradients agree with the references", (
       const b = randTensor(bShape, "float64", seed++);
       const ref = refMatmul(a.data, aShape, b.data, bShape, tA, tB);
       const c = matmul(a, b, { transposeA: tA, transposeB: tB });
-      assert.deepEqual(c.shape, ref.shape, what);
+      assertEquals(c.shape, ref.shape, what);
       assertClose(c.data, ref.data, 1e-13, 1e-13, what);
       const w = randTensor(ref.shape, "float64", seed++);
       const { dA, dB } = matmulGrad(a, b, w, { transposeA: tA, transposeB: tB });
-      assert.deepEqual([dA.shape, dB.shape], [aShape, bShape], what);
+      assertEquals([dA.shape, dB.shape], [aShape, bShape], what);
       const dirA = randTensor(aShape, "float64", seed++);
       const dirB = randTensor(bShape, "float64", seed++);
       const wantA = sum(w.data, refMatmul(dirA.data, aShape, b.data, bShape, tA, tB).data);
@@ -385,12 +385,12 @@ Deno.test("matmulGradPart gives each gradient alone with matmulGrad's bits", () 
           const both = matmulGrad(a, b, dC, options);
           const dA = matmulGradPart("dA", a, b, dC, options);
           const dB = matmulGradPart("dB", a, b, dC, options);
-          assert.deepEqual([dA.shape, dA.dtype, dB.shape, dB.dtype], [a.shape, da, b.shape, db]);
+          assertEquals([dA.shape, dA.dtype, dB.shape, dB.dtype], [a.shape, da, b.shape, db]);
           assertSameBits(dA.data, both.dA.data);
           assertSameBits(dB.data, both.dB.data);
           const out = new Tensor(new Float32Array(b.size).fill(NaN), b.shape);
           if (db === "float32") {
-            assert.equal(matmulGradPart("dB", a, b, dC, { ...options, out }), out);
+            assertStrictEquals(matmulGradPart("dB", a, b, dC, { ...options, out }), out);
             assertSameBits(out.data, both.dB.data);
           }
         }
@@ -402,17 +402,29 @@ Deno.test("matmulGradPart gives each gradient alone with matmulGrad's bits", () 
 Deno.test("matmulGradPart rejects a bad gradient name and names itself in errors", () => {
   const a = tensor([[1, 2]]);
   const b = tensor([[3], [4]]);
-  // deno-lint-ignore no-explicit-any
-  assert.throws(() => matmulGradPart("dC" as any, a, b, tensor([[1]])), {
-    name: "TypeError",
-    message: 'matmulGradPart: which must be "dA" or "dB", got "dC"',
-  });
-  assert.throws(() => matmulGradPart("dB", a, b, tensor([[1, 2]])), {
-    name: "ShapeError",
-    message: "matmulGradPart: dC has shape 1×2 but the product of 1×2 and 2×1 has shape 1×1",
-  });
-  assert.throws(() => matmulGradPart("dA", a, b, tensor([[1]]), { out: tensor([[0]]) }), {
-    name: "ShapeError",
-    message: "matmulGradPart: out has shape 1×1 but the result has shape 1×2",
-  });
+  {
+    // deno-lint-ignore no-explicit-any
+    const error = assertThrows(() => matmulGradPart("dC" as any, a, b, tensor([[1]])), Error);
+    assertStrictEquals(error.name, "TypeError");
+    assertStrictEquals(error.message, 'matmulGradPart: which must be "dA" or "dB", got "dC"');
+  }
+  {
+    const error = assertThrows(() => matmulGradPart("dB", a, b, tensor([[1, 2]])), Error);
+    assertStrictEquals(error.name, "ShapeError");
+    assertStrictEquals(
+      error.message,
+      "matmulGradPart: dC has shape 1×2 but the product of 1×2 and 2×1 has shape 1×1",
+    );
+  }
+  {
+    const error = assertThrows(
+      () => matmulGradPart("dA", a, b, tensor([[1]]), { out: tensor([[0]]) }),
+      Error,
+    );
+    assertStrictEquals(error.name, "ShapeError");
+    assertStrictEquals(
+      error.message,
+      "matmulGradPart: out has shape 1×1 but the result has shape 1×2",
+    );
+  }
 });

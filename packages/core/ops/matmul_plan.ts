@@ -64,10 +64,10 @@ export interface MatmulPlan {
  * @example
  * ```ts
  * import { planMatmul } from "@matgrad/core/backend";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const plan = planMatmul([2, 1, 3, 4], [5, 4, 6]);
- * assert.deepEqual(plan.outShape, [2, 5, 3, 6]);
+ * assertEquals(plan.outShape, [2, 5, 3, 6]);
  * ```
  */
 export function planMatmul(
@@ -173,10 +173,10 @@ function flag(v: unknown, name: string, fn: string): boolean {
  * @example
  * ```ts
  * import { forwardTask, planMatmul } from "@matgrad/core/backend";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * const task = forwardTask(planMatmul([3, 4], [4, 5]));
- * assert.equal(task.m * task.n, 15);
+ * assertStrictEquals(task.m * task.n, 15);
  * ```
  */
 export function forwardTask(plan: MatmulPlan): GemmTask {
@@ -217,10 +217,10 @@ export function forwardTask(plan: MatmulPlan): GemmTask {
  * @example
  * ```ts
  * import { gradTasks, planMatmul } from "@matgrad/core/backend";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const { dA, dB } = gradTasks(planMatmul([3, 4], [4, 5]));
- * assert.deepEqual([dA.m, dA.n, dB.m, dB.n], [3, 4, 4, 5]);
+ * assertEquals([dA.m, dA.n, dB.m, dB.n], [3, 4, 4, 5]);
  * ```
  */
 export function gradTasks(plan: MatmulPlan): { dA: GemmTask; dB: GemmTask } {

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 import { matmul } from "./matmul.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { tensor } from "../tensor/constructors.ts";
@@ -46,14 +46,14 @@ function checkAgainstReference(
     const c = matmul(a, b, { transposeA, transposeB });
     const ref = refMatmul(a.data, as, b.data, bs, transposeA, transposeB);
     const what = `${dtype} ${as}·${bs} tA=${transposeA} tB=${transposeB}`;
-    assert.deepEqual(c.shape, ref.shape, what);
-    assert.equal(c.dtype, dtype, what);
+    assertEquals(c.shape, ref.shape, what);
+    assertStrictEquals(c.dtype, dtype, what);
     const k = transposeA && as.length > 1 ? as[as.length - 2]! : as[as.length - 1]!;
     if (dtype === "float64") assertClose(c.data, ref.data, 1e-13, 1e-13 * k, what);
     else assertClose(c.data, ref.data, 1e-6, 2e-7 * k, what);
     // Operands are read, never changed (transposes are not done in place).
-    assert.deepEqual(bytesOf(a.data), aBytes, what);
-    assert.deepEqual(bytesOf(b.data), bBytes, what);
+    assertEquals(bytesOf(a.data), aBytes, what);
+    assertEquals(bytesOf(b.data), bBytes, what);
   }
 }
 
@@ -88,9 +88,9 @@ Deno.test("matmul promotes and squeezes 1-D operands as NumPy does", () => {
         const a = randTensor(as, "float64", seed++);
         const b = randTensor(bs, "float64", seed++);
         const c = matmul(a, b, { transposeA: tA, transposeB: tB });
-        assert.deepEqual(c.shape, outShape);
+        assertEquals(c.shape, outShape);
         const ref = refMatmul(a.data, as, b.data, bs, tA, tB);
-        assert.deepEqual(ref.shape, outShape);
+        assertEquals(ref.shape, outShape);
         assertClose(c.data, ref.data, 1e-13, 1e-13, `${as}·${bs}`);
       }
     }
@@ -100,9 +100,9 @@ Deno.test("matmul promotes and squeezes 1-D operands as NumPy does", () => {
     tensor([1, 2, 3], undefined, "float64"),
     tensor([4, 5, 6], undefined, "float64"),
   );
-  assert.deepEqual(dot.shape, []);
-  assert.equal(dot.item(), 32);
-  assert.equal(dot.toArray(), 32);
+  assertEquals(dot.shape, []);
+  assertStrictEquals(dot.item(), 32);
+  assertStrictEquals(dot.toArray(), 32);
 });
 
 Deno.test("matmul broadcasts batch dimensions", () => {
@@ -124,7 +124,7 @@ Deno.test("matmul broadcasts batch dimensions", () => {
         const a = randTensor(as, "float64", seed++);
         const b = randTensor(bs, "float64", seed++);
         const c = matmul(a, b, { transposeA: tA!, transposeB: tB! });
-        assert.deepEqual(c.shape, outShape, `${as}·${bs}`);
+        assertEquals(c.shape, outShape, `${as}·${bs}`);
         const ref = refMatmul(a.data, as, b.data, bs, tA, tB);
         assertClose(c.data, ref.data, 1e-13, 1e-13, `${as}·${bs}`);
       }
@@ -135,7 +135,7 @@ Deno.test("matmul broadcasts batch dimensions", () => {
 Deno.test("matmul with an inner dimension of 0 gives zeros", () => {
   for (const dtype of ["float32", "float64"] as const) {
     const c = matmul(randTensor([3, 0], dtype, 1), randTensor([0, 4], dtype, 2));
-    assert.deepEqual(c.shape, [3, 4]);
+    assertEquals(c.shape, [3, 4]);
     assertSameBits(c.data, new Float64Array(12), "K=0");
     const out = new Tensor(
       dtype === "float32" ? new Float32Array(12).fill(9) : new Float64Array(12).fill(9),
@@ -151,11 +151,11 @@ Deno.test("matmul keeps float32 with float32 and promotes any float64 operand", 
   const b32 = randTensor([6, 7], "float32", 2);
   const a64 = new Tensor(Float64Array.from(a32.data), a32.shape);
   const b64 = new Tensor(Float64Array.from(b32.data), b32.shape);
-  assert.equal(matmul(a32, b32).dtype, "float32");
-  assert.ok(matmul(a32, b32).data instanceof Float32Array);
+  assertStrictEquals(matmul(a32, b32).dtype, "float32");
+  assert(matmul(a32, b32).data instanceof Float32Array);
   const both64 = matmul(a64, b64);
   for (const c of [matmul(a32, b64), matmul(a64, b32)]) {
-    assert.equal(c.dtype, "float64");
+    assertStrictEquals(c.dtype, "float64");
     // Promotion happens before the product: the same bits as float64 throughout.
     assertSameBits(c.data, both64.data, "mixed");
   }
@@ -168,11 +168,11 @@ Deno.test("matmul propagates NaN and Infinity", () => {
   const a = tensor([[1, NaN], [2, 3], [Infinity, 1]], undefined, "float64");
   const b = tensor([[1, 2], [0, 4]], undefined, "float64");
   const c = matmul(a, b).toArray() as number[][];
-  assert.ok(Number.isNaN(c[0]![0]!) && Number.isNaN(c[0]![1]!));
-  assert.deepEqual(c[1], [2, 16]);
-  assert.deepEqual(c[2], [Infinity, Infinity]);
+  assert(Number.isNaN(c[0]![0]!) && Number.isNaN(c[0]![1]!));
+  assertEquals(c[1], [2, 16]);
+  assertEquals(c[2], [Infinity, Infinity]);
   const d = matmul(tensor([[Infinity, 1]]), tensor([[0], [1]])).toArray() as number[][];
-  assert.ok(Number.isNaN(d[0]![0]!)); // Infinity·0
+  assert(Number.isNaN(d[0]![0]!)); // Infinity·0
 });
 
 Deno.test("matmul writes into out and returns it", () => {
@@ -184,7 +184,7 @@ Deno.test("matmul writes into out and returns it", () => {
       dtype === "float32" ? new Float32Array(56).fill(NaN) : new Float64Array(56).fill(NaN),
       [2, 7, 4],
     );
-    assert.equal(matmul(a, b, { out }), out);
+    assertStrictEquals(matmul(a, b, { out }), out);
     assertSameBits(out.data, want.data, "out");
     // reusing it overwrites (no accumulation)
     matmul(a, b, { out });
@@ -192,5 +192,5 @@ Deno.test("matmul writes into out and returns it", () => {
   }
   const out = new Tensor(new Float64Array(1), []);
   matmul(tensor([1, 2], undefined, "float64"), tensor([3, 4], undefined, "float64"), { out });
-  assert.equal(out.item(), 11);
+  assertStrictEquals(out.item(), 11);
 });

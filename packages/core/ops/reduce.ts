@@ -68,12 +68,12 @@ function reduce(fn: string, x: Tensor, r: Reduction, dtype: DType, divide: boole
  * @example
  * ```ts
  * import { sum, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals } from "@std/assert";
  *
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
- * assert.equal(sum(x).item(), 21);
- * assert.deepEqual(sum(x, { axis: 0 }).toArray(), [5, 7, 9]);
- * assert.deepEqual(sum(x, { axis: -1, keepDims: true }).toArray(), [[6], [15]]);
+ * assertStrictEquals(sum(x).item(), 21);
+ * assertEquals(sum(x, { axis: 0 }).toArray(), [5, 7, 9]);
+ * assertEquals(sum(x, { axis: -1, keepDims: true }).toArray(), [[6], [15]]);
  * ```
  */
 export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
@@ -92,11 +92,11 @@ export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
  * @example
  * ```ts
  * import { mean, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals } from "@std/assert";
  *
  * const x = tensor([[1, 2, 3], [4, 5, 6]]);
- * assert.equal(mean(x).item(), 3.5);
- * assert.deepEqual(mean(x, { axis: 1 }).toArray(), [2, 5]);
+ * assertStrictEquals(mean(x).item(), 3.5);
+ * assertEquals(mean(x, { axis: 1 }).toArray(), [2, 5]);
  * ```
  */
 export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {

@@ -18,10 +18,10 @@ import { describe, isTensor, storageOf, Tensor } from "../tensor/tensor.ts";
  * @example
  * ```ts
  * import { reshape, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const t = reshape(tensor([1, 2, 3, 4, 5, 6]), [2, -1]);
- * assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+ * assertEquals(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
  * ```
  */
 export function reshape(t: Tensor, shape: readonly number[]): Tensor {

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals, assertStrictEquals } from "@std/assert";
 import { reshape } from "./reshape.ts";
 import { tensor, zeros } from "../tensor/constructors.ts";
 import { ShapeError } from "../errors.ts";
@@ -7,23 +7,23 @@ import { assertThrowsExactly } from "../testing/reference.ts";
 Deno.test("reshape keeps row-major order and shares data", () => {
   const t = tensor([1, 2, 3, 4, 5, 6], undefined, "float64");
   const r = reshape(t, [3, 2]);
-  assert.deepEqual(r.toArray(), [[1, 2], [3, 4], [5, 6]]);
-  assert.equal(r.data, t.data);
-  assert.equal(r.dtype, "float64");
-  assert.deepEqual(reshape(r, [6]).toArray(), [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(reshape(tensor([7]), []).shape, []);
-  assert.deepEqual(reshape(tensor(7), [1, 1, 1]).shape, [1, 1, 1]);
-  assert.deepEqual(reshape(zeros([0, 3]), [3, 0, 2]).shape, [3, 0, 2]);
+  assertEquals(r.toArray(), [[1, 2], [3, 4], [5, 6]]);
+  assertStrictEquals(r.data, t.data);
+  assertStrictEquals(r.dtype, "float64");
+  assertEquals(reshape(r, [6]).toArray(), [1, 2, 3, 4, 5, 6]);
+  assertEquals(reshape(tensor([7]), []).shape, []);
+  assertEquals(reshape(tensor(7), [1, 1, 1]).shape, [1, 1, 1]);
+  assertEquals(reshape(zeros([0, 3]), [3, 0, 2]).shape, [3, 0, 2]);
   // the input keeps its own shape
-  assert.deepEqual(t.shape, [6]);
+  assertEquals(t.shape, [6]);
 });
 
 Deno.test("reshape infers one -1 dimension", () => {
   const t = zeros([2, 3, 4]);
-  assert.deepEqual(reshape(t, [-1]).shape, [24]);
-  assert.deepEqual(reshape(t, [4, -1]).shape, [4, 6]);
-  assert.deepEqual(reshape(t, [-1, 2, 3]).shape, [4, 2, 3]);
-  assert.deepEqual(reshape(zeros([0, 4]), [-1, 2]).shape, [0, 2]);
+  assertEquals(reshape(t, [-1]).shape, [24]);
+  assertEquals(reshape(t, [4, -1]).shape, [4, 6]);
+  assertEquals(reshape(t, [-1, 2, 3]).shape, [4, 2, 3]);
+  assertEquals(reshape(zeros([0, 4]), [-1, 2]).shape, [0, 2]);
 });
 
 Deno.test("reshape rejects sizes that differ and bad dimensions", () => {

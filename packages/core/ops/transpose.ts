@@ -21,9 +21,9 @@ import { run } from "./op_helpers.ts";
  * @example
  * ```ts
  * import { tensor, transpose } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(transpose(tensor([[1, 2, 3], [4, 5, 6]])).toArray(), [[1, 4], [2, 5], [3, 6]]);
+ * assertEquals(transpose(tensor([[1, 2, 3], [4, 5, 6]])).toArray(), [[1, 4], [2, 5], [3, 6]]);
  * ```
  */
 export function transpose(t: Tensor): Tensor {

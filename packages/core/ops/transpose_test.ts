@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals, assertNotStrictEquals, assertStrictEquals } from "@std/assert";
 import { transpose } from "./transpose.ts";
 import { Tensor } from "../tensor/tensor.ts";
 import { tensor, zeros } from "../tensor/constructors.ts";
@@ -8,32 +8,32 @@ import { assertThrowsExactly } from "../testing/reference.ts";
 Deno.test("transpose swaps the axes of a matrix into a copy", () => {
   const t = tensor([[1, 2, 3], [4, 5, 6]], undefined, "float64");
   const u = transpose(t);
-  assert.deepEqual(u.shape, [3, 2]);
-  assert.deepEqual(u.toArray(), [[1, 4], [2, 5], [3, 6]]);
-  assert.equal(u.dtype, "float64");
-  assert.notEqual(u.data, t.data);
-  assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
-  assert.deepEqual(transpose(u).toArray(), t.toArray());
-  assert.deepEqual(transpose(tensor([[7]])).toArray(), [[7]]);
-  assert.deepEqual(transpose(zeros([0, 3])).shape, [3, 0]);
+  assertEquals(u.shape, [3, 2]);
+  assertEquals(u.toArray(), [[1, 4], [2, 5], [3, 6]]);
+  assertStrictEquals(u.dtype, "float64");
+  assertNotStrictEquals(u.data, t.data);
+  assertEquals(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+  assertEquals(transpose(u).toArray(), t.toArray());
+  assertEquals(transpose(tensor([[7]])).toArray(), [[7]]);
+  assertEquals(transpose(zeros([0, 3])).shape, [3, 0]);
 });
 
 Deno.test("transpose swaps the last two axes of every matrix in a stack", () => {
   const shape = [2, 3, 4, 5];
   const t = new Tensor(Float64Array.from({ length: 120 }, (_, i) => i), shape);
   const u = transpose(t);
-  assert.deepEqual(u.shape, [2, 3, 5, 4]);
+  assertEquals(u.shape, [2, 3, 5, 4]);
   const src = t.toArray() as number[][][][];
   const dst = u.toArray() as number[][][][];
   for (let a = 0; a < 2; a++) {
     for (let b = 0; b < 3; b++) {
       for (let i = 0; i < 4; i++) {
-        for (let j = 0; j < 5; j++) assert.equal(dst[a]![b]![j]![i], src[a]![b]![i]![j]);
+        for (let j = 0; j < 5; j++) assertStrictEquals(dst[a]![b]![j]![i], src[a]![b]![i]![j]);
       }
     }
   }
-  assert.deepEqual(transpose(zeros([2, 0, 3])).shape, [2, 3, 0]);
-  assert.deepEqual(transpose(zeros([0, 2, 3])).shape, [0, 3, 2]);
+  assertEquals(transpose(zeros([2, 0, 3])).shape, [2, 3, 0]);
+  assertEquals(transpose(zeros([0, 2, 3])).shape, [0, 3, 2]);
 });
 
 Deno.test("transpose needs at least two dimensions and a Tensor", () => {

@@ -23,9 +23,9 @@ export function map(fn: string, x: Tensor, op: UnaryOp): Tensor {
  * @example
  * ```ts
  * import { square, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(square(tensor([-3, 2])).toArray(), [9, 4]);
+ * assertEquals(square(tensor([-3, 2])).toArray(), [9, 4]);
  * ```
  */
 export function square(x: Tensor): Tensor {
@@ -41,9 +41,9 @@ export function square(x: Tensor): Tensor {
  * @example
  * ```ts
  * import { sqrt, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(sqrt(tensor([4, 9])).toArray(), [2, 3]);
+ * assertEquals(sqrt(tensor([4, 9])).toArray(), [2, 3]);
  * ```
  */
 export function sqrt(x: Tensor): Tensor {
@@ -59,9 +59,9 @@ export function sqrt(x: Tensor): Tensor {
  * @example
  * ```ts
  * import { exp, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(exp(tensor([0], [1], "float64")).toArray(), [1]);
+ * assertEquals(exp(tensor([0], [1], "float64")).toArray(), [1]);
  * ```
  */
 export function exp(x: Tensor): Tensor {
@@ -77,9 +77,9 @@ export function exp(x: Tensor): Tensor {
  * @example
  * ```ts
  * import { log, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(log(tensor([1], [1], "float64")).toArray(), [0]);
+ * assertEquals(log(tensor([1], [1], "float64")).toArray(), [0]);
  * ```
  */
 export function log(x: Tensor): Tensor {
@@ -96,9 +96,9 @@ export function log(x: Tensor): Tensor {
  * @example
  * ```ts
  * import { relu, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(relu(tensor([-1, 0, 2])).toArray(), [0, 0, 2]);
+ * assertEquals(relu(tensor([-1, 0, 2])).toArray(), [0, 0, 2]);
  * ```
  */
 export function relu(x: Tensor): Tensor {
@@ -115,9 +115,9 @@ export function relu(x: Tensor): Tensor {
  * @example
  * ```ts
  * import { sigmoid, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(sigmoid(tensor([0, 1000, -1000])).toArray(), [0.5, 1, 0]);
+ * assertEquals(sigmoid(tensor([0, 1000, -1000])).toArray(), [0.5, 1, 0]);
  * ```
  */
 export function sigmoid(x: Tensor): Tensor {
@@ -133,9 +133,9 @@ export function sigmoid(x: Tensor): Tensor {
  * @example
  * ```ts
  * import { tanh, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(tanh(tensor([0])).toArray(), [0]);
+ * assertEquals(tanh(tensor([0])).toArray(), [0]);
  * ```
  */
 export function tanh(x: Tensor): Tensor {

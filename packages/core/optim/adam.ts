@@ -32,12 +32,12 @@ export interface AdamOptions {
  * @example
  * ```ts
  * import { adam, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assert } from "@std/assert";
  *
  * const p = tensor([1, -1], undefined, "float64");
  * adam({ lr: 0.1 }).step([p], [tensor([5, -0.01], undefined, "float64")]);
  * // The first step moves every element by about lr, whatever the gradient's size.
- * assert.ok(Math.abs(p.data[0]! - 0.9) < 1e-6 && Math.abs(p.data[1]! + 0.9) < 1e-6);
+ * assert(Math.abs(p.data[0]! - 0.9) < 1e-6 && Math.abs(p.data[1]! + 0.9) < 1e-6);
  * ```
  */
 export function adam(options: AdamOptions = {}): Optimizer {

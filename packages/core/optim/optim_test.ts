@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertMatch, assertStrictEquals, assertThrows } from "@std/assert";
 import {
   adam,
   add,
@@ -81,7 +81,7 @@ function train(opt: Optimizer, steps: number): { theta: number[]; loss: number }
 
 function assertClose(got: number[], want: number[], tol: number, what: string) {
   const err = Math.max(...got.map((v, i) => Math.abs(v - want[i]!)));
-  assert.ok(err < tol, `${what}: max error ${err} ≥ ${tol}\n got ${got}\nwant ${want}`);
+  assert(err < tol, `${what}: max error ${err} ≥ ${tol}\n got ${got}\nwant ${want}`);
 }
 
 Deno.test("sgd trains a linear regression to the normal-equations solution", () => {
@@ -90,7 +90,7 @@ Deno.test("sgd trains a linear regression to the normal-equations solution", () 
   assertClose(train(sgd({ lr: 0.1 }), 400).theta, want, 1e-9, "sgd");
   assertClose(train(sgd({ lr: 0.05, momentum: 0.9 }), 600).theta, want, 1e-9, "sgd+momentum");
   // Far from the optimum, the parameters are not already there by accident.
-  assert.ok(Math.abs(want[0]! - 1.5) < 0.1 && Math.abs(want[3]! - 0.75) < 0.1);
+  assert(Math.abs(want[0]! - 1.5) < 0.1 && Math.abs(want[3]! - 0.75) < 0.1);
 });
 
 Deno.test("adam trains a linear regression to the normal-equations solution", () => {
@@ -103,9 +103,9 @@ Deno.test("sgd: one step by hand, with momentum", () => {
   const p = tensor([1, 2], [2], "float64");
   const opt = sgd({ lr: 0.5, momentum: 0.5 });
   opt.step([p], [tensor([1, -1], [2], "float64")]);
-  assert.deepEqual([...p.data], [0.5, 2.5]);
+  assertEquals([...p.data], [0.5, 2.5]);
   opt.step([p], [tensor([1, -1], [2], "float64")]); // v = 0.5·1 + 1 = 1.5
-  assert.deepEqual([...p.data], [-0.25, 3.25]);
+  assertEquals([...p.data], [-0.25, 3.25]);
 });
 
 Deno.test("adam: two steps against the formula written out in the test", () => {
@@ -119,35 +119,45 @@ Deno.test("adam: two steps against the formula written out in the test", () => {
     m = b1 * m + (1 - b1) * g[t - 1]!;
     v = b2 * v + (1 - b2) * g[t - 1]! ** 2;
     x -= lr * (m / (1 - b1 ** t)) / (Math.sqrt(v / (1 - b2 ** t)) + eps);
-    assert.equal(p.data[0], x);
+    assertStrictEquals(p.data[0], x);
   }
 });
 
 Deno.test("optimizers validate hyper-parameters, naming the value", () => {
-  assert.throws(
-    () => sgd({ lr: -0.1 }),
-    (e: Error) =>
+  {
+    const e = (assertThrows(() => sgd({ lr: -0.1 }))) as Error;
+    assertStrictEquals(
       e instanceof RangeError && e.message === "sgd: lr must be a finite number ≥ 0, got -0.1",
+      true,
+    );
+  }
+  assertMatch(
+    assertThrows(() => sgd({ lr: 0.1, momentum: 1 }), Error).message,
+    /sgd: momentum must be .* in \[0, 1\), got 1/,
   );
-  assert.throws(() => sgd({ lr: 0.1, momentum: 1 }), /sgd: momentum must be .* in \[0, 1\), got 1/);
-  assert.throws(() => adam({ lr: -1 }), /adam: lr must be a finite number ≥ 0, got -1/);
-  assert.throws(() => adam({ beta1: 1.5 }), /adam: beta1 .* got 1.5/);
-  assert.throws(() => adam({ beta2: -0.1 }), /adam: beta2 .* got -0.1/);
-  assert.throws(() => adam({ eps: 0 }), /adam: eps .* got 0/);
-  assert.throws(() => adam({ lr: NaN }), /adam: lr .* got NaN/);
+  assertThrows(() => adam({ lr: -1 }), Error, "adam: lr must be a finite number ≥ 0, got -1");
+  assertMatch(assertThrows(() => adam({ beta1: 1.5 }), Error).message, /adam: beta1 .* got 1.5/);
+  assertMatch(assertThrows(() => adam({ beta2: -0.1 }), Error).message, /adam: beta2 .* got -0.1/);
+  assertMatch(assertThrows(() => adam({ eps: 0 }), Error).message, /adam: eps .* got 0/);
+  assertMatch(assertThrows(() => adam({ lr: NaN }), Error).message, /adam: lr .* got NaN/);
 });
 
 Deno.test("optimizers validate step's arguments", () => {
   const opt = sgd({ lr: 0.1 });
-  assert.throws(
-    () => opt.step([zeros([2, 3])], [zeros([3, 2])]),
-    (e: Error) =>
+  {
+    const e = (assertThrows(() => opt.step([zeros([2, 3])], [zeros([3, 2])]))) as Error;
+    assertStrictEquals(
       e instanceof ShapeError &&
-      e.message === "sgd.step: grads[0] has shape 3×2 but params[0] has shape 2×3",
+        e.message === "sgd.step: grads[0] has shape 3×2 but params[0] has shape 2×3",
+      true,
+    );
+  }
+  assertMatch(
+    assertThrows(() => opt.step([zeros([2])], []), Error).message,
+    /sgd.step: got 1 params but 0 grads/,
   );
-  assert.throws(() => opt.step([zeros([2])], []), /sgd.step: got 1 params but 0 grads/);
-  assert.throws(
-    () => adam().step([[1, 2] as unknown as Tensor], [zeros([2])]),
+  assertMatch(
+    assertThrows(() => adam().step([[1, 2] as unknown as Tensor], [zeros([2])]), Error).message,
     /adam.step: params\[0\] must be a Tensor, got an Array/,
   );
 });

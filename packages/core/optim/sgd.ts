@@ -27,13 +27,13 @@ export interface SgdOptions {
  * @example
  * ```ts
  * import { grad, sgd, square, sum, type Tensor, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const x = tensor([3], undefined, "float64");
  * const opt = sgd({ lr: 0.25 });
  * const f = (x: Tensor) => sum(square(x)); // ∂f/∂x = 2x
  * opt.step([x], [grad(f)(x)]);
- * assert.deepEqual(x.toArray(), [1.5]); // 3 − 0.25·6
+ * assertEquals(x.toArray(), [1.5]); // 3 − 0.25·6
  * ```
  */
 export function sgd(options: SgdOptions): Optimizer {

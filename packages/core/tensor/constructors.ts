@@ -30,13 +30,13 @@ import {
  * @example
  * ```ts
  * import { tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals } from "@std/assert";
  *
  * const a = tensor([[1, 2, 3], [4, 5, 6]]);
- * assert.deepEqual(a.shape, [2, 3]);
- * assert.equal(a.dtype, "float32");
+ * assertEquals(a.shape, [2, 3]);
+ * assertStrictEquals(a.dtype, "float32");
  * const b = tensor([1, 2, 3, 4], [2, 2], "float64");
- * assert.deepEqual(b.toArray(), [[1, 2], [3, 4]]);
+ * assertEquals(b.toArray(), [[1, 2], [3, 4]]);
  * ```
  */
 export function tensor(
@@ -121,9 +121,9 @@ function flatten(
  * @example
  * ```ts
  * import { full } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(full([2], 7).toArray(), [7, 7]);
+ * assertEquals(full([2], 7).toArray(), [7, 7]);
  * ```
  */
 export function full(shape: readonly number[], value: number, dtype: DType = "float32"): Tensor {
@@ -139,9 +139,9 @@ export function full(shape: readonly number[], value: number, dtype: DType = "fl
  * @example
  * ```ts
  * import { zeros } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(zeros([2, 2], "float64").toArray(), [[0, 0], [0, 0]]);
+ * assertEquals(zeros([2, 2], "float64").toArray(), [[0, 0], [0, 0]]);
  * ```
  */
 export function zeros(shape: readonly number[], dtype: DType = "float32"): Tensor {
@@ -155,9 +155,9 @@ export function zeros(shape: readonly number[], dtype: DType = "float32"): Tenso
  * @example
  * ```ts
  * import { ones } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(ones([3]).toArray(), [1, 1, 1]);
+ * assertEquals(ones([3]).toArray(), [1, 1, 1]);
  * ```
  */
 export function ones(shape: readonly number[], dtype: DType = "float32"): Tensor {
@@ -186,11 +186,11 @@ export interface RandnOptions {
  * @example
  * ```ts
  * import { randn } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * const a = randn([2, 3], { seed: 42 });
  * const b = randn([2, 3], { seed: 42 });
- * assert.deepEqual(a.toArray(), b.toArray());
+ * assertEquals(a.toArray(), b.toArray());
  * ```
  */
 export function randn(shape: readonly number[], options: RandnOptions = {}): Tensor {

@@ -24,15 +24,16 @@ let maxBytes = DEFAULT_MAX_TENSOR_BYTES;
  * @example
  * ```ts
  * import { getMaxTensorBytes, setMaxTensorBytes, zeros } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals, assertThrows } from "@std/assert";
  *
  * const before = getMaxTensorBytes();
  * setMaxTensorBytes(1024);
- * assert.throws(() => zeros([1024]), {
- *   name: "RangeError",
- *   message: "zeros: the result 1024 float32 needs 4 KiB, more than the 1 KiB limit " +
- *     "(see setMaxTensorBytes)",
- * });
+ * {
+ *   const error = assertThrows(() => zeros([1024]), Error);
+ *   assertStrictEquals(error.name, "RangeError");
+ *   assertStrictEquals(error.message, "zeros: the result 1024 float32 needs 4 KiB, more than the 1 KiB limit " +
+ *     "(see setMaxTensorBytes)");
+ * }
  * setMaxTensorBytes(before);
  * ```
  */
@@ -49,9 +50,9 @@ export function setMaxTensorBytes(bytes: number): void {
  * @example
  * ```ts
  * import { getMaxTensorBytes } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(getMaxTensorBytes(), 2 ** 31);
+ * assertStrictEquals(getMaxTensorBytes(), 2 ** 31);
  * ```
  */
 export function getMaxTensorBytes(): number {

@@ -4,7 +4,7 @@
  * a check that came after the allocation would crash or hang the process
  * instead of printing the RangeError.
  */
-import assert from "node:assert/strict";
+import { assertStrictEquals } from "@std/assert";
 
 const CASES: [string, string][] = [
   [
@@ -60,8 +60,8 @@ try { ${expr}; console.log("no error"); } catch (e) { console.log(e.name + ": " 
         env: { NO_COLOR: "1" },
         signal: AbortSignal.timeout(20_000),
       }).output();
-      assert.equal(code, 0, new TextDecoder().decode(stderr));
-      assert.equal(new TextDecoder().decode(stdout).trim(), `RangeError: ${message}`);
+      assertStrictEquals(code, 0, new TextDecoder().decode(stderr));
+      assertStrictEquals(new TextDecoder().decode(stdout).trim(), `RangeError: ${message}`);
     },
   });
 }

@@ -12,10 +12,10 @@ import { ShapeError } from "../errors.ts";
  * @example
  * ```ts
  * import { formatShape } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(formatShape([3, 4]), "3×4");
- * assert.equal(formatShape([]), "scalar");
+ * assertStrictEquals(formatShape([3, 4]), "3×4");
+ * assertStrictEquals(formatShape([]), "scalar");
  * ```
  */
 export function formatShape(shape: readonly number[]): string {
@@ -30,10 +30,10 @@ export function formatShape(shape: readonly number[]): string {
  * @example
  * ```ts
  * import { sizeOf } from "@matgrad/core/backend";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(sizeOf([2, 3, 4]), 24);
- * assert.equal(sizeOf([]), 1);
+ * assertStrictEquals(sizeOf([2, 3, 4]), 24);
+ * assertStrictEquals(sizeOf([]), 1);
  * ```
  */
 export function sizeOf(shape: readonly number[], fn = "shape"): number {
@@ -70,9 +70,9 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * @example
  * ```ts
  * import { broadcastShapes } from "@matgrad/core/backend";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
- * assert.deepEqual(broadcastShapes([2, 1], [5]), [2, 5]);
+ * assertEquals(broadcastShapes([2, 1], [5]), [2, 5]);
  * ```
  */
 export function broadcastShapes(

@@ -21,9 +21,9 @@ export type NestedArray = number | NestedArray[];
  * @example
  * ```ts
  * import { dtypeOf } from "@matgrad/core/backend";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(dtypeOf(new Float64Array(2)), "float64");
+ * assertStrictEquals(dtypeOf(new Float64Array(2)), "float64");
  * ```
  */
 export function dtypeOf(data: TensorData): DType {
@@ -41,9 +41,9 @@ export function dtypeOf(data: TensorData): DType {
  * @example
  * ```ts
  * import { checkDType } from "@matgrad/core/backend";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(checkDType("float64", "zeros"), "float64");
+ * assertStrictEquals(checkDType("float64", "zeros"), "float64");
  * ```
  */
 export function checkDType(dtype: unknown, fn: string): DType {
@@ -66,9 +66,9 @@ let peek: (t: Tensor) => TensorData;
  * ```ts
  * import { tensor } from "@matgrad/core";
  * import { storageOf } from "@matgrad/core/backend";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(storageOf(tensor([1, 2])).length, 2);
+ * assertStrictEquals(storageOf(tensor([1, 2])).length, 2);
  * ```
  */
 export function storageOf(t: Tensor): TensorData {
@@ -95,11 +95,11 @@ const TENSOR_BRAND: unique symbol = Symbol.for("@matgrad/core.Tensor") as never;
  * @example Wrapping a typed array
  * ```ts
  * import { Tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertEquals, assertStrictEquals } from "@std/assert";
  *
  * const t = new Tensor(new Float64Array([1, 2, 3, 4, 5, 6]), [2, 3]);
- * assert.equal(t.dtype, "float64");
- * assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
+ * assertStrictEquals(t.dtype, "float64");
+ * assertEquals(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
  * ```
  */
 export class Tensor {
@@ -164,9 +164,9 @@ export class Tensor {
    * @example
    * ```ts
    * import { tensor } from "@matgrad/core";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "@std/assert";
    *
-   * assert.deepEqual(await tensor([1, 2]).read(), new Float32Array([1, 2]));
+   * assertEquals(await tensor([1, 2]).read(), new Float32Array([1, 2]));
    * ```
    */
   read(): Promise<TensorData> {
@@ -214,11 +214,14 @@ export class Tensor {
    * @example
    * ```ts
    * import { zeros } from "@matgrad/core";
-   * import assert from "node:assert/strict";
+   * import { assertStrictEquals, assertThrows } from "@std/assert";
    *
    * const t = zeros([2, 2]);
    * t.dispose();
-   * assert.throws(() => t.data, { name: "ReleasedTensorError" });
+   * {
+   *   const error = assertThrows(() => t.data, Error);
+   *   assertStrictEquals(error.name, "ReleasedTensorError");
+   * }
    * ```
    */
   dispose(): void {
@@ -233,9 +236,9 @@ export class Tensor {
    * @example
    * ```ts
    * import { tensor } from "@matgrad/core";
-   * import assert from "node:assert/strict";
+   * import { assertEquals } from "@std/assert";
    *
-   * assert.deepEqual(tensor([[1, 2], [3, 4]]).toArray(), [[1, 2], [3, 4]]);
+   * assertEquals(tensor([[1, 2], [3, 4]]).toArray(), [[1, 2], [3, 4]]);
    * ```
    */
   toArray(): NestedArray {
@@ -251,9 +254,9 @@ export class Tensor {
    * @example
    * ```ts
    * import { tensor } from "@matgrad/core";
-   * import assert from "node:assert/strict";
+   * import { assertStrictEquals } from "@std/assert";
    *
-   * assert.equal(tensor(2.5, [], "float64").item(), 2.5);
+   * assertStrictEquals(tensor(2.5, [], "float64").item(), 2.5);
    * ```
    */
   item(): number {
@@ -309,10 +312,10 @@ export class ReleasedTensorError extends Error {
  * @example
  * ```ts
  * import { isTensor, tensor } from "@matgrad/core";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
- * assert.equal(isTensor(tensor([1])), true);
- * assert.equal(isTensor(new Float32Array(1)), false);
+ * assertStrictEquals(isTensor(tensor([1])), true);
+ * assertStrictEquals(isTensor(new Float32Array(1)), false);
  * ```
  */
 export function isTensor(value: unknown): value is Tensor {
@@ -345,11 +348,11 @@ function buildNested(
  * @example
  * ```ts
  * import { sharesMemory } from "@matgrad/core/backend";
- * import assert from "node:assert/strict";
+ * import { assertStrictEquals } from "@std/assert";
  *
  * const data = new Float32Array(8);
- * assert.equal(sharesMemory(data.subarray(0, 4), data.subarray(3, 8)), true);
- * assert.equal(sharesMemory(data.subarray(0, 4), data.subarray(4, 8)), false);
+ * assertStrictEquals(sharesMemory(data.subarray(0, 4), data.subarray(3, 8)), true);
+ * assertStrictEquals(sharesMemory(data.subarray(0, 4), data.subarray(4, 8)), false);
  * ```
  */
 export function sharesMemory(x: TensorData, y: TensorData): boolean {

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 import { checkDType, dtypeOf, Tensor } from "./tensor.ts";
 import { allocateFor } from "./storage.ts";
 import { formatShape, sameShape, sizeOf } from "./shape.ts";
@@ -9,37 +9,37 @@ Deno.test("Tensor wraps its data without copying and freezes its shape", () => {
   const data = new Float64Array([1, 2, 3, 4, 5, 6]);
   const shape = [2, 3];
   const t = new Tensor(data, shape);
-  assert.equal(t.data, data);
-  assert.equal(t.dtype, "float64");
-  assert.deepEqual(t.shape, [2, 3]);
-  assert.equal(t.ndim, 2);
-  assert.equal(t.size, 6);
+  assertStrictEquals(t.data, data);
+  assertStrictEquals(t.dtype, "float64");
+  assertEquals(t.shape, [2, 3]);
+  assertStrictEquals(t.ndim, 2);
+  assertStrictEquals(t.size, 6);
   shape[0] = 99; // the caller's array is not the tensor's shape
-  assert.deepEqual(t.shape, [2, 3]);
-  assert.ok(Object.isFrozen(t.shape));
+  assertEquals(t.shape, [2, 3]);
+  assert(Object.isFrozen(t.shape));
   data[4] = 50;
-  assert.equal((t.toArray() as number[][])[1]![1], 50);
-  assert.equal(new Tensor(new Float32Array(2), [2]).dtype, "float32");
-  assert.equal(String(t), "Tensor(float64, 2×3)");
+  assertStrictEquals((t.toArray() as number[][])[1]![1], 50);
+  assertStrictEquals(new Tensor(new Float32Array(2), [2]).dtype, "float32");
+  assertStrictEquals(String(t), "Tensor(float64, 2×3)");
 });
 
 Deno.test("Tensor.toArray nests by the shape", () => {
   const t = new Tensor(Float64Array.from({ length: 24 }, (_, i) => i), [2, 3, 4]);
   const n = t.toArray() as number[][][];
-  assert.equal(n.length, 2);
-  assert.deepEqual(n[1]![2], [20, 21, 22, 23]);
-  assert.deepEqual(n[0]![1], [4, 5, 6, 7]);
-  assert.deepEqual(new Tensor(new Float32Array([1.5]), []).toArray(), 1.5);
-  assert.deepEqual(new Tensor(new Float32Array([1, 2]), [2]).toArray(), [1, 2]);
-  assert.deepEqual(new Tensor(new Float32Array(0), [2, 0]).toArray(), [[], []]);
-  assert.deepEqual(new Tensor(new Float32Array(0), [0, 3]).toArray(), []);
+  assertStrictEquals(n.length, 2);
+  assertEquals(n[1]![2], [20, 21, 22, 23]);
+  assertEquals(n[0]![1], [4, 5, 6, 7]);
+  assertEquals(new Tensor(new Float32Array([1.5]), []).toArray(), 1.5);
+  assertEquals(new Tensor(new Float32Array([1, 2]), [2]).toArray(), [1, 2]);
+  assertEquals(new Tensor(new Float32Array(0), [2, 0]).toArray(), [[], []]);
+  assertEquals(new Tensor(new Float32Array(0), [0, 3]).toArray(), []);
   // float32 values come back as the float32 numbers, not the decimals written
-  assert.deepEqual(new Tensor(Float32Array.from([0.1]), [1]).toArray(), [Math.fround(0.1)]);
+  assertEquals(new Tensor(Float32Array.from([0.1]), [1]).toArray(), [Math.fround(0.1)]);
 });
 
 Deno.test("Tensor.item returns the single element or throws", () => {
-  assert.equal(new Tensor(new Float64Array([2.5]), []).item(), 2.5);
-  assert.equal(new Tensor(new Float64Array([-3]), [1, 1]).item(), -3);
+  assertStrictEquals(new Tensor(new Float64Array([2.5]), []).item(), 2.5);
+  assertStrictEquals(new Tensor(new Float64Array([-3]), [1, 1]).item(), -3);
   assertThrowsExactly(
     () => new Tensor(new Float64Array(2), [2]).item(),
     ShapeError,
@@ -98,8 +98,8 @@ Deno.test("Tensor rejects data that does not fit the shape and bad shapes", () =
 });
 
 Deno.test("dtype helpers", () => {
-  assert.equal(dtypeOf(new Float32Array(1)), "float32");
-  assert.equal(dtypeOf(new Float64Array(1)), "float64");
+  assertStrictEquals(dtypeOf(new Float32Array(1)), "float32");
+  assertStrictEquals(dtypeOf(new Float64Array(1)), "float64");
   // deno-lint-ignore no-explicit-any
   const bad = (x: unknown) => x as any;
   assertThrowsExactly(
@@ -107,7 +107,7 @@ Deno.test("dtype helpers", () => {
     DTypeError,
     "dtypeOf: expected a Float32Array or Float64Array, got a Uint8Array",
   );
-  assert.equal(checkDType("float32", "f"), "float32");
+  assertStrictEquals(checkDType("float32", "f"), "float32");
   assertThrowsExactly(
     () => checkDType("float16", "zeros"),
     DTypeError,
@@ -119,24 +119,24 @@ Deno.test("dtype helpers", () => {
     'ones: dtype must be "float32" or "float64", got undefined',
   );
   const a = allocateFor("test", [3], "float64", true);
-  assert.ok(a instanceof Float64Array && a.length === 3 && a.every((x) => x === 0));
-  assert.ok(allocateFor("test", [0], "float32") instanceof Float32Array);
+  assert(a instanceof Float64Array && a.length === 3 && a.every((x) => x === 0));
+  assert(allocateFor("test", [0], "float32") instanceof Float32Array);
 });
 
 Deno.test("shape helpers", () => {
-  assert.equal(formatShape([3, 4]), "3×4");
-  assert.equal(formatShape([7]), "7");
-  assert.equal(formatShape([]), "scalar");
-  assert.equal(sizeOf([2, 3, 4]), 24);
-  assert.equal(sizeOf([]), 1);
-  assert.equal(sizeOf([5, 0, 2]), 0);
+  assertStrictEquals(formatShape([3, 4]), "3×4");
+  assertStrictEquals(formatShape([7]), "7");
+  assertStrictEquals(formatShape([]), "scalar");
+  assertStrictEquals(sizeOf([2, 3, 4]), 24);
+  assertStrictEquals(sizeOf([]), 1);
+  assertStrictEquals(sizeOf([5, 0, 2]), 0);
   assertThrowsExactly(
     () => sizeOf([2, Infinity]),
     ShapeError,
     "shape: dimension 1 of shape [2, Infinity] must be a non-negative integer, got Infinity",
   );
-  assert.ok(sameShape([2, 3], [2, 3]));
-  assert.ok(!sameShape([2, 3], [3, 2]));
-  assert.ok(!sameShape([2, 3], [2, 3, 1]));
-  assert.ok(sameShape([], []));
+  assert(sameShape([2, 3], [2, 3]));
+  assert(!sameShape([2, 3], [3, 2]));
+  assert(!sameShape([2, 3], [2, 3, 1]));
+  assert(sameShape([], []));
 });

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import assert from "node:assert/strict";
+import { assert, assertStrictEquals, fail } from "@std/assert";
 import { type DType, Tensor, type TensorData } from "../tensor/tensor.ts";
 import type { Gemm } from "../kernels/types.ts";
 
@@ -319,10 +319,10 @@ export function assertSameBits(
   expected: ArrayLike<number>,
   what = "",
 ): void {
-  assert.equal(actual.length, expected.length, `${what}: lengths differ`);
+  assertStrictEquals(actual.length, expected.length, `${what}: lengths differ`);
   for (let i = 0; i < actual.length; i++) {
     if (!Object.is(actual[i], expected[i])) {
-      assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (bit for bit)`);
+      fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]} (bit for bit)`);
     }
   }
 }
@@ -338,13 +338,13 @@ export function assertClose(
   atol: number,
   what = "",
 ): void {
-  assert.equal(actual.length, expected.length, `${what}: lengths differ`);
+  assertStrictEquals(actual.length, expected.length, `${what}: lengths differ`);
   for (let i = 0; i < actual.length; i++) {
     const x = actual[i]!;
     const y = expected[i]!;
     if (Number.isNaN(y) && Number.isNaN(x)) continue;
     if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) {
-      assert.fail(`${what}: element ${i} is ${x}, expected ${y} (rtol ${rtol}, atol ${atol})`);
+      fail(`${what}: element ${i} is ${x}, expected ${y} (rtol ${rtol}, atol ${atol})`);
     }
   }
 }
@@ -364,10 +364,10 @@ export function assertThrowsExactly(
   try {
     fn();
   } catch (e) {
-    assert.ok(e instanceof type, `expected a ${type.name}, got ${String(e)}`);
-    assert.equal(e.name, type.name);
-    assert.equal(e.message, message);
+    assert(e instanceof type, `expected a ${type.name}, got ${String(e)}`);
+    assertStrictEquals(e.name, type.name);
+    assertStrictEquals(e.message, message);
     return;
   }
-  assert.fail(`expected a ${type.name}: ${message}`);
+  fail(`expected a ${type.name}: ${message}`);
 }

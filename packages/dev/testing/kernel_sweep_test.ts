@@ -5,7 +5,7 @@
  * do not fuse must give the in-order loop's bits; fused ones stay within
  * the rounding bound.
  */
-import assert from "node:assert/strict";
+import { assert, assertStrictEquals } from "@std/assert";
 import { type DType, matmul, matmulGrad, setBackend } from "@matgrad/core";
 import { getKernels, type KernelBackend, wasmFeatures } from "@matgrad/core/kernels";
 import { checkCase } from "./sweep.ts";
@@ -72,12 +72,12 @@ for (const dtype of ["float32", "float64"] as const) {
       `${label}: ${failed.get(label) ?? 0} of ${count} shapes failed`
     ).join("; ");
     console.log(`${dtype}: ${summary} (each shape: 4 transposes × C, dA, dB)`);
-    assert.equal(
+    assertStrictEquals(
       failures.length,
       0,
       `${failures.length} disagreements (${summary}):\n${failures.slice(0, 20).join("\n")}`,
     );
     // Every backend was swept, on shapes of its own.
-    for (const b of BACKENDS) assert.ok((counted.get(b.label) ?? 0) > 500, b.label);
+    for (const b of BACKENDS) assert((counted.get(b.label) ?? 0) > 500, b.label);
   });
 }

@@ -1,5 +1,5 @@
 // The browser check of the WebGPU backend, run in Deno too (ignored without an adapter).
-import assert from "node:assert/strict";
+import { assert, assertEquals } from "@std/assert";
 import { releaseWebgpu, webgpuExecutor } from "@matgrad/webgpu";
 import { webgpuCheck } from "./webgpu_check.ts";
 
@@ -12,8 +12,8 @@ Deno.test({
   sanitizeResources: false,
   async fn() {
     const r = await webgpuCheck();
-    assert.deepEqual(r.failures, []);
-    assert.ok(r.checks > 50, `${r.checks} checks`);
+    assertEquals(r.failures, []);
+    assert(r.checks > 50, `${r.checks} checks`);
     // Tear the device down before the runtime does (lavapipe has crashed at exit otherwise).
     await releaseWebgpu();
   },

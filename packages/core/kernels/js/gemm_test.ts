@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assert, assertStrictEquals } from "@std/assert";
 import { gemmJs, jsBackend } from "./gemm.ts";
 import {
   assertSameBits,
@@ -131,9 +131,9 @@ Deno.test("gemmJs propagates NaN and Infinity as IEEE arithmetic does", () => {
     jsGemm(false, false, m, n, k, a, 0, k, b, 0, n, got, 0, n, false);
     refGemm(false, false, m, n, k, a, 0, k, b, 0, n, want, 0, n, false, round);
     assertSameBits(got, want, "non-finite");
-    assert.ok(Number.isNaN(got[1 * n + 0]!));
-    assert.ok(Number.isNaN(got[5 * n + 6]!));
-    assert.equal(Math.abs(got[0 * n + 4]!), Infinity);
+    assert(Number.isNaN(got[1 * n + 0]!));
+    assert(Number.isNaN(got[5 * n + 6]!));
+    assertStrictEquals(Math.abs(got[0 * n + 4]!), Infinity);
   }
 });
 
@@ -144,7 +144,7 @@ Deno.test("gemmJs float32 rounds every step: it differs from a float64 sum round
   const b = new Float32Array([1, 1, 1]);
   const c = new Float32Array(1);
   jsGemm(false, false, 1, 1, 3, a, 0, 3, b, 0, 1, c, 0, 1, false);
-  assert.equal(c[0], 1);
+  assertStrictEquals(c[0], 1);
   const c64 = new Float64Array(1);
   jsGemm(
     false,
@@ -163,11 +163,11 @@ Deno.test("gemmJs float32 rounds every step: it differs from a float64 sum round
     1,
     false,
   );
-  assert.equal(Math.fround(c64[0]!), 1 + 2 ** -23);
+  assertStrictEquals(Math.fround(c64[0]!), 1 + 2 ** -23);
 });
 
 Deno.test("jsBackend names the JS kernel and says it does not fuse", () => {
-  assert.equal(jsBackend.name, "js");
-  assert.equal(jsBackend.fused, false);
-  assert.equal(jsBackend.gemm, gemmJs);
+  assertStrictEquals(jsBackend.name, "js");
+  assertStrictEquals(jsBackend.fused, false);
+  assertStrictEquals(jsBackend.gemm, gemmJs);
 });

@@ -43,7 +43,7 @@ const cache = new Map<boolean, KernelBackend>();
  * @example
  * ```ts
  * import { wasmBackend, wasmFeatures } from "@matgrad/core/kernels";
- * import assert from "node:assert/strict";
+ * import { assertEquals } from "@std/assert";
  *
  * if (wasmFeatures().simd) {
  *   const { gemm, fused } = wasmBackend({ fma: false });
@@ -54,7 +54,7 @@ const cache = new Map<boolean, KernelBackend>();
  *     b: new Float32Array([3, 4]), bOff: 0, ldb: 1,
  *     c, cOff: 0, ldc: 1, accumulate: false,
  *   });
- *   assert.deepEqual([c[0], fused], [11, false]);
+ *   assertEquals([c[0], fused], [11, false]);
  * }
  * ```
  */

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import { assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import { gemmJs } from "../js/gemm.ts";
 import type { Gemm } from "../types.ts";
 import { getBackend, setBackend } from "../backend.ts";
@@ -158,7 +158,7 @@ Deno.test({
           assertClose(got, want, tol * 4, tol * k * 2, `${ctor.name} ${JSON.stringify(c)}`);
           for (let i = 0; i < got.length; i++) {
             const inside = i >= o.cOff && (i - o.cOff) % o.ldc < n && i < o.cOff + m * o.ldc;
-            if (!inside) assert.equal(got[i], SENTINEL, `sentinel ${i} overwritten`);
+            if (!inside) assertStrictEquals(got[i], SENTINEL, `sentinel ${i} overwritten`);
           }
         }
       }
@@ -287,7 +287,7 @@ Deno.test({
         3,
         false,
       );
-      assert.deepEqual([...c], [0, 0, 3, 0, 0]);
+      assertEquals([...c], [0, 0, 3, 0, 0]);
       positional(gemm)(
         false,
         false,
@@ -305,7 +305,7 @@ Deno.test({
         3,
         true,
       );
-      assert.deepEqual([...c], [0, 0, 3, 0, 0]);
+      assertEquals([...c], [0, 0, 3, 0, 0]);
       positional(gemm)(
         false,
         false,
@@ -340,7 +340,7 @@ Deno.test({
         0,
         false,
       );
-      assert.deepEqual([...c], [0, 0, 3, 0, 0]);
+      assertEquals([...c], [0, 0, 3, 0, 0]);
     }
     let seed = 1700;
     for (const [ctor, round] of DTYPES) {
@@ -421,18 +421,18 @@ Deno.test({
     const before = getKernels();
     try {
       setBackend("wasm", { fma: false });
-      assert.equal(getBackend(), "wasm");
-      assert.equal(getKernels().fused, false);
+      assertStrictEquals(getBackend(), "wasm");
+      assertStrictEquals(getKernels().fused, false);
       setBackend("js");
-      assert.equal(getBackend(), "js");
+      assertStrictEquals(getBackend(), "js");
       if (fused) {
         setBackend("wasm");
-        assert.equal(getKernels().fused, true);
+        assertStrictEquals(getKernels().fused, true);
       } else {
-        assert.throws(() => setBackend("wasm", { fma: true }), /relaxed SIMD/);
+        assertThrows(() => setBackend("wasm", { fma: true }), Error, "relaxed SIMD");
       }
       // @ts-expect-error: not a backend name
-      assert.throws(() => setBackend("gpu"), RangeError);
+      assertThrows(() => setBackend("gpu"), RangeError);
     } finally {
       setBackend(before.name as "js" | "wasm", { fma: before.fused });
     }
@@ -441,6 +441,6 @@ Deno.test({
 
 Deno.test("the checked-in wasm bytes are what the generator emits", () => {
   const base64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
-  assert.equal(WASM_FMA, base64(generateModule(FMA_SHAPE)));
-  assert.equal(WASM_MULADD, base64(generateModule(MULADD_SHAPE)));
+  assertStrictEquals(WASM_FMA, base64(generateModule(FMA_SHAPE)));
+  assertStrictEquals(WASM_MULADD, base64(generateModule(MULADD_SHAPE)));
 });

@@ -40,10 +40,10 @@ let features: WasmFeatures | undefined;
  * @example
  * ```ts
  * import { wasmFeatures } from "@matgrad/core/kernels";
- * import assert from "node:assert/strict";
+ * import { assert } from "@std/assert";
  *
  * const { simd, relaxed } = wasmFeatures();
- * assert.ok(simd || !relaxed);
+ * assert(simd || !relaxed);
  * ```
  */
 export function wasmFeatures(): WasmFeatures {
