@@ -148,7 +148,7 @@ function lastResult(page: Page) {
 /** Asserts the page's run reproduced the CLI's losses exactly. */
 function assertSameLosses(result: Reference | undefined, reference: Reference): void {
   assert(result);
-  // assert.equal compares with Object.is semantics for numbers: bit-for-bit, not "close".
+  // assertStrictEquals compares with Object.is semantics for numbers: bit-for-bit, not "close".
   assertStrictEquals(result.finalLoss, reference.finalLoss);
   assertEquals(result.stepLosses, reference.stepLosses);
 }
@@ -265,12 +265,12 @@ Deno.test({
           });
           if ("error" in r) {
             // Only a missing adapter may skip this step, and it says so.
-            assert.match(r.error, /BackendError|requestAdapter|navigator\.gpu/, r.error);
+            assertMatch(r.error, /BackendError|requestAdapter|navigator\.gpu/, r.error);
             console.warn(`web_test.ts: WebGPU op check skipped in Chromium: ${r.error}`);
           } else {
             console.log(`web_test.ts: WebGPU op check on ${r.adapter}: ${r.checks} comparisons`);
-            assert.deepEqual(r.failures, []);
-            assert.ok(r.checks > 50);
+            assertEquals(r.failures, []);
+            assert(r.checks > 50);
           }
           await page.close();
         },
@@ -291,21 +291,21 @@ Deno.test({
         await page.locator('[name="backend"]').selectOption("webgpu");
         await expectState(page, await trainOnPage(page), "done");
         const result = await lastResult(page);
-        assert.ok(result);
+        assert(result);
         await page.screenshot({ path: `${OUTPUT}web-demo-webgpu.png`, fullPage: true });
         if (adapter !== "") {
           // No adapter in this Chromium: the page must say so and train on the CPU.
           console.warn(`web_test.ts: WebGPU step fell back (adapter: ${adapter})`);
-          assert.equal(result.backend, "cpu");
-          assert.match(await text(page, "#fallback"), /WebGPU is unavailable/);
+          assertStrictEquals(result.backend, "cpu");
+          assertMatch(await text(page, "#fallback"), /WebGPU is unavailable/);
           return;
         }
-        assert.equal(result.backend, "webgpu", result.fallback);
+        assertStrictEquals(result.backend, "webgpu", result.fallback);
         assertSameDataAsCli(result, cliSyntheticData);
-        assert.equal(result.stepLosses.length, synthetic.stepLosses.length);
+        assertStrictEquals(result.stepLosses.length, synthetic.stepLosses.length);
         const rel = Math.abs(result.finalLoss - synthetic.finalLoss) / synthetic.finalLoss;
-        assert.ok(rel < 1e-3, `final loss ${result.finalLoss} vs the CLI's ${synthetic.finalLoss}`);
-        assert.match(await text(page, "#metrics"), /GPU \(WebGPU, float32\)/);
+        assert(rel < 1e-3, `final loss ${result.finalLoss} vs the CLI's ${synthetic.finalLoss}`);
+        assertMatch(await text(page, "#metrics"), /GPU \(WebGPU, float32\)/);
         await page.close();
       });
 
