@@ -1,55 +1,120 @@
 /**
- * The tensor heap: one growable SharedArrayBuffer that the calling thread
- * and every worker of every pool see, so that tasks read their operands and
- * write their results in place. Tensors made while a pool is the executor
- * live here; blocks of released tensors are kept for the next tensor of
- * the same size, so a training step's memory is the last step's memory.
+ * The tensor heap: one shared WebAssembly memory that the calling thread
+ * and every worker of every pool see, and that every thread's kernels run
+ * over, so that tasks read their operands and write their results in
+ * place. Tensors made while a pool is the executor live here; blocks of
+ * released tensors are kept for the next tensor of the same size, so a
+ * training step's memory is the last step's memory.
  *
  * @module
  */
 import type { DType, Executor, TensorData } from "@matgrad/core";
 import type { Allocation } from "@matgrad/core/backend";
-import { runTask } from "@matgrad/core/kernels";
+import { type KernelSpace, runTask, useKernelSpace } from "@matgrad/core/kernels";
 
 const ALIGN = 64;
-const INITIAL = 1 << 20;
-/** The most the heap may grow to: 4 GiB, the reach of a typed array's byte offsets here. */
-export const HEAP_LIMIT: number = 2 ** 32;
+const PAGE = 65536;
+const INITIAL_PAGES = 16;
+/** The most the heap may grow to: wasm32's 4 GiB, less a page for the edge reads. */
+export const HEAP_LIMIT: number = 2 ** 32 - PAGE;
+// Kept free past the top, so that kernels may read the last tensors in place
+// (their edge tiles read a few rows past an operand's end).
+const MARGIN = 1 << 20;
+// Bytes 0–3 hold the top: every thread reserves from it with Atomics.
+const TOP = 0;
 
+let memory: WebAssembly.Memory | undefined;
 let buffer: SharedArrayBuffer | undefined;
-let top = ALIGN;
+let top32: Uint32Array | undefined;
+// Every SharedArrayBuffer this thread got from the memory: one per growth, all aliasing it.
+const known = new WeakSet<ArrayBufferLike>();
 const free = new Map<number, number[]>();
 
-/** Whether this runtime has growable SharedArrayBuffers (Deno, browsers, Node ≥ 20, Bun). */
+let sharedMemory: boolean | undefined;
+
+/**
+ * Whether this runtime can share a WebAssembly memory across threads (Deno,
+ * browsers when cross-origin isolated, Node ≥ 20, Bun).
+ */
 export function heapSupported(): boolean {
-  return typeof SharedArrayBuffer === "function" &&
-    typeof (SharedArrayBuffer.prototype as { grow?: unknown }).grow === "function";
+  if (typeof SharedArrayBuffer !== "function") return false;
+  return sharedMemory ??= (() => {
+    try {
+      return new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true })
+        .buffer instanceof SharedArrayBuffer;
+    } catch {
+      return false;
+    }
+  })();
 }
 
-/** The heap's buffer, made on first use. */
-export function heapBuffer(): SharedArrayBuffer {
-  return buffer ??= new SharedArrayBuffer(INITIAL, { maxByteLength: HEAP_LIMIT });
+/** The heap's memory as this thread sees it now (a growth anywhere gives a longer buffer). */
+function current(): SharedArrayBuffer {
+  const b = heapMemory().buffer as unknown as SharedArrayBuffer;
+  if (b !== buffer) {
+    buffer = b;
+    known.add(b);
+    top32 = new Uint32Array(b, TOP, 1);
+  }
+  return b;
 }
 
-/** A block of at least `bytes` (64-byte aligned), from the free blocks of that size or the top. */
-export function heapAlloc(bytes: number): number {
+/**
+ * The heap's shared WebAssembly memory, made on first use; from then on
+ * this thread's kernels run over it ({@linkcode heapSpace}).
+ */
+export function heapMemory(): WebAssembly.Memory {
+  if (memory === undefined) {
+    const m = new WebAssembly.Memory({
+      initial: INITIAL_PAGES,
+      maximum: 2 ** 32 / PAGE,
+      shared: true,
+    });
+    new Uint32Array(m.buffer, TOP, 1)[0] = ALIGN;
+    adoptHeap(m);
+  }
+  return memory!;
+}
+
+/** Makes `m`, another thread's heap (posted to this worker), this thread's heap. */
+export function adoptHeap(m: WebAssembly.Memory): void {
+  memory = m;
+  buffer = undefined;
+  current();
+  useKernelSpace(heapSpace);
+}
+
+/** Moves the top past `bytes` (64-byte aligned), growing the memory to hold them and the margin. */
+function reserve(bytes: number): number {
   const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
-  const reuse = free.get(size)?.pop();
-  if (reuse !== undefined) return reuse;
-  const heap = heapBuffer();
-  const at = top;
-  if (at + size > heap.byteLength) {
+  current();
+  let at: number;
+  for (;;) {
+    at = Atomics.load(top32!, 0);
     if (at + size > HEAP_LIMIT) {
       throw new RangeError(
         `matgrad parallel: the shared tensor heap would need ${at + size} bytes, ` +
           `more than its ${HEAP_LIMIT}-byte limit; dispose tensors you no longer need`,
       );
     }
-    const grown = Math.min(HEAP_LIMIT, Math.max(at + size, Math.floor(heap.byteLength * 1.5)));
-    heap.grow(Math.ceil(grown / 65536) * 65536);
+    if (Atomics.compareExchange(top32!, 0, at, at + size) === at) break;
   }
-  top = at + size;
+  const need = Math.min(2 ** 32, at + size + MARGIN);
+  const m = heapMemory();
+  while (m.buffer.byteLength < need) {
+    const have = m.buffer.byteLength;
+    const want = Math.min(2 ** 32, Math.max(need, Math.floor(have * 1.5)));
+    // Another thread may grow it at the same moment: the loop rechecks.
+    m.grow(Math.ceil((want - have) / PAGE));
+  }
   return at;
+}
+
+/** A block of at least `bytes` (64-byte aligned), from the free blocks of that size or the top. */
+export function heapAlloc(bytes: number): number {
+  const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
+  const reuse = free.get(size)?.pop();
+  return reuse ?? reserve(size);
 }
 
 /** Takes back a block of {@linkcode heapAlloc}. */
@@ -62,7 +127,9 @@ export function heapFree(offset: number, bytes: number): void {
 
 /** A view of `size` elements of `dtype` at `offset` in the heap. */
 export function heapView(dtype: DType, offset: number, size: number): TensorData {
-  const heap = heapBuffer();
+  let heap = buffer!;
+  const end = offset + size * (dtype === "float32" ? 4 : 8);
+  if (heap === undefined || end > heap.byteLength) heap = current();
   return dtype === "float32"
     ? new Float32Array(heap, offset, size)
     : new Float64Array(heap, offset, size);
@@ -70,13 +137,27 @@ export function heapView(dtype: DType, offset: number, size: number): TensorData
 
 /** Whether `data` lives in the heap. */
 export function inHeap(data: TensorData): boolean {
-  return buffer !== undefined && data.buffer === buffer;
+  return known.has(data.buffer);
 }
 
-/** Bytes the heap holds now (its buffer's length) and in use (up to the top). */
+/** Bytes the heap holds now (its memory's length) and in use (up to the top). */
 export function heapStats(): { bytes: number; top: number } {
-  return { bytes: buffer?.byteLength ?? 0, top };
+  if (memory === undefined) return { bytes: 0, top: ALIGN };
+  current();
+  return { bytes: memory.buffer.byteLength, top: Atomics.load(top32!, 0) };
 }
+
+/**
+ * The heap as the kernels see it: operands in it are read in place, and
+ * each thread's scratch is a block reserved from its top.
+ */
+export const heapSpace: KernelSpace = {
+  get memory(): WebAssembly.Memory {
+    return heapMemory();
+  },
+  addressOf: (data) => known.has(data.buffer) ? data.byteOffset : -1,
+  scratch: reserve,
+};
 
 interface HeapBlock {
   readonly offset: number;

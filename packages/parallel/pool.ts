@@ -40,7 +40,7 @@ import {
 } from "@matgrad/core/kernels";
 import { PoolClosedError, PoolUnsupportedError, WorkerError } from "./errors.ts";
 import { SERIAL_BELOW_FLOPS } from "./crossover.ts";
-import { heapAllocation, heapBuffer, heapRelease, heapSupported, inHeap } from "./heap.ts";
+import { heapAllocation, heapMemory, heapRelease, heapSupported, inHeap } from "./heap.ts";
 import {
   BACKEND,
   BACKEND_CODES,
@@ -811,7 +811,7 @@ export class Pool implements Executor, AsyncDisposable {
       workers: this.size,
       control: this.#control,
       commands: this.#commandBuffer,
-      heap: heapBuffer(),
+      heap: heapMemory(),
       modules: compiledKernels(),
     }).then(
       () => {
@@ -880,12 +880,12 @@ function split(tasks: readonly Task[], parts: number): [number, number, number][
   return shares;
 }
 
-/** The kernel modules this thread compiled (or can), to share with the workers. */
+/** The shared-memory kernel modules this thread compiled (or can), to share with the workers. */
 function compiledKernels(): [boolean, WebAssembly.Module][] {
   const { simd, relaxed } = wasmFeatures();
   const out: [boolean, WebAssembly.Module][] = [];
-  if (simd) out.push([false, kernelModule(false)]);
-  if (relaxed) out.push([true, kernelModule(true)]);
+  if (simd) out.push([false, kernelModule(false, true)]);
+  if (relaxed) out.push([true, kernelModule(true, true)]);
   return out;
 }
 

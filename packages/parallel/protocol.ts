@@ -56,9 +56,9 @@ export interface WorkerInit {
   readonly control: SharedArrayBuffer;
   /** The command buffer (growable): the stage's tasks and each worker's share. */
   readonly commands: SharedArrayBuffer;
-  /** The tensor heap (growable). */
-  readonly heap: SharedArrayBuffer;
-  /** The calling thread's compiled kernel modules, by `fma`. */
+  /** The tensor heap: the shared memory every thread's kernels run over. */
+  readonly heap: WebAssembly.Memory;
+  /** The calling thread's compiled kernel modules (importing a shared memory), by `fma`. */
   readonly modules: readonly (readonly [boolean, WebAssembly.Module])[];
 }
 

@@ -40,6 +40,7 @@ import {
   type WorkerApi,
   type WorkerInit,
 } from "./protocol.ts";
+import { adoptHeap, heapView } from "./heap.ts";
 
 /** The parts of a dedicated worker's global scope used here. */
 interface WorkerScope {
@@ -162,11 +163,10 @@ async function loop(init: WorkerInit): Promise<void> {
     base,
     text: new Uint8Array(init.control, errorOffset(init.workers, init.index), ERROR_BYTES),
   };
-  // Length-tracking views: they follow the buffers as the pool grows them.
+  // A length-tracking view: it follows the buffer as the pool grows it.
   const commands = new Float64Array(init.commands);
-  const heap = init.heap;
   const view = (code: number, offset: number, length: number): TensorData =>
-    code === 0 ? new Float32Array(heap, offset, length) : new Float64Array(heap, offset, length);
+    heapView(code === 0 ? "float32" : "float64", offset, length);
   let done = Atomics.load(ctl, base + DONE);
   for (;;) {
     let seq = Atomics.load(ctl, base + SEQ);
@@ -220,7 +220,8 @@ function runShare(
 
 const api: WorkerApi = {
   init(init) {
-    for (const [fma, module] of init.modules) adoptKernelModule(fma, module);
+    for (const [fma, module] of init.modules) adoptKernelModule(fma, module, true);
+    adoptHeap(init.heap);
     loop(init).catch((e) => crashed(e, String(e)));
   },
 };

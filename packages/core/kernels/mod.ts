@@ -57,5 +57,6 @@ export {
 } from "./tasks.ts";
 export { decodeTask, dtypeCode, encodedSize, encodeTask, taskBuffers } from "./task_codec.ts";
 export type { Gemm, GemmArgs, KernelBackend, KernelBlocking } from "./types.ts";
-export { wasmBackend, type WasmBackendOptions } from "./wasm/backend.ts";
+export { useKernelSpace, wasmBackend, type WasmBackendOptions } from "./wasm/backend.ts";
+export type { KernelSpace } from "./wasm/gemm.ts";
 export { adoptKernelModule, kernelModule, type WasmFeatures, wasmFeatures } from "./wasm/loader.ts";

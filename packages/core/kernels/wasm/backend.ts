@@ -7,7 +7,7 @@
  */
 import type { Gemm, KernelBackend, KernelBlocking } from "../types.ts";
 import { FMA_SHAPE, GEMV_BLOCK, GEMV_DOT_ROWS, type KernelShape, MULADD_SHAPE } from "./config.ts";
-import { createWasmGemm } from "./gemm.ts";
+import { createWasmGemm, type KernelSpace } from "./gemm.ts";
 import { instantiateKernels, wasmFeatures } from "./loader.ts";
 
 /** Options of {@linkcode wasmBackend}. */
@@ -24,6 +24,24 @@ export interface WasmBackendOptions {
 }
 
 const cache = new Map<boolean, KernelBackend>();
+let space: KernelSpace | undefined;
+
+/**
+ * Runs this thread's WebAssembly products over `space`, a shared memory
+ * (`@matgrad/parallel`'s tensor heap), from now on: operands that live in
+ * it are read in place, and scratch goes in a region of it. `undefined`
+ * goes back to the instance's own memory.
+ *
+ * @example
+ * ```ts
+ * import { useKernelSpace } from "@matgrad/core/kernels";
+ *
+ * useKernelSpace(undefined); // each thread's own memory, the default
+ * ```
+ */
+export function useKernelSpace(next: KernelSpace | undefined): void {
+  space = next;
+}
 
 /**
  * Returns the WebAssembly backend (one module instance per realm and per
@@ -75,7 +93,17 @@ export function wasmBackend(options: WasmBackendOptions = {}): KernelBackend {
     // Instantiated on the first product, so that a worker can adopt the
     // calling thread's compiled module first.
     let run: Gemm | undefined;
-    const gemm: Gemm = (args) => (run ??= createWasmGemm(instantiateKernels(fma), shape))(args);
+    let shared: [KernelSpace, Gemm] | undefined;
+    const gemm: Gemm = (args) => {
+      if (space === undefined) {
+        return (run ??= createWasmGemm(instantiateKernels(fma), shape))(args);
+      }
+      if (shared?.[0] !== space) {
+        const on = space;
+        shared = [on, createWasmGemm(instantiateKernels(fma, on.memory), shape, undefined, on)];
+      }
+      shared[1](args);
+    };
     backend = {
       name: "wasm",
       fused: fma,

@@ -159,14 +159,33 @@ function copyRows64(
 }
 
 /**
+ * A memory that several threads' kernel instances share (the tensor heap of
+ * `@matgrad/parallel`): each thread keeps its scratch in a region of its
+ * own, and operands already in the memory are read where they lie.
+ */
+export interface KernelSpace {
+  /** The memory: shared, with a maximum, as an imported kernel memory must be. */
+  readonly memory: WebAssembly.Memory;
+  /** The byte address of `data[0]` in the memory, or −1 when `data` lies elsewhere. */
+  addressOf(data: TensorData): number;
+  /**
+   * A region of at least `bytes` for this thread's scratch alone, inside the
+   * memory (grown as needed); returns its address.
+   */
+  scratch(bytes: number): number;
+}
+
+/**
  * A {@linkcode Gemm} over one instance of a kernel module. The instance's
- * memory is reused by every call and grown only when a larger problem needs
- * it; the calls are synchronous, so one instance never serves two at once.
+ * memory (or its region of a shared `space`) is reused by every call and
+ * grown only when a larger problem needs it; the calls are synchronous, so
+ * one instance never serves two at once.
  */
 export function createWasmGemm(
   exports: KernelExports,
   shape: ModuleShape,
   limitBytes: number = LIMIT,
+  space?: KernelSpace,
 ): Gemm {
   const fn = <T>(name: string): T => exports[name] as T;
   const kernels = (d: "f32" | "f64", s: KernelShape): DTypeKernels => ({
@@ -186,28 +205,68 @@ export function createWasmGemm(
   const k32 = kernels("f32", shape.f32);
   const k64 = kernels("f64", shape.f64);
   const memory = exports.mem;
-  let view32 = new Float32Array(memory.buffer);
-  let view64 = new Float64Array(memory.buffer);
+  let viewBuffer = memory.buffer;
+  let view32 = new Float32Array(viewBuffer);
+  let view64 = new Float64Array(viewBuffer);
   let top = 0;
+  // The scratch region: the whole own memory past 64 bytes, or a region of the space.
+  let base = 64;
+  let room = space === undefined ? Infinity : 0;
 
   /** Starts a fresh layout for one call. */
   const reset = (): void => {
-    top = 64;
+    top = 0;
   };
-  /** Reserves `bytes` (64-byte aligned) and returns the byte offset. */
+  /** Reserves `bytes` (64-byte aligned) and returns its offset from the scratch base. */
   const alloc = (bytes: number): number => {
     const at = top;
     top = roundUp(top + bytes, 64);
     return at;
   };
-  /** Grows the memory to hold everything allocated so far (plus slack). */
-  const commit = (): void => {
-    const need = top + SLACK - memory.buffer.byteLength;
-    if (need > 0) {
-      memory.grow(Math.ceil(need / PAGE));
-      view32 = new Float32Array(memory.buffer);
-      view64 = new Float64Array(memory.buffer);
+  /**
+   * Makes room for everything allocated so far (plus slack) and returns the
+   * scratch base, to add to the offsets `alloc` gave.
+   */
+  const commit = (): number => {
+    if (space !== undefined) {
+      if (top + SLACK > room) {
+        room = roundUp(Math.max(top + SLACK, room * 1.5), PAGE);
+        base = space.scratch(room);
+      }
+    } else {
+      const need = base + top + SLACK - memory.buffer.byteLength;
+      if (need > 0) memory.grow(Math.ceil(need / PAGE));
     }
+    // Another thread may have grown a shared memory too.
+    if (memory.buffer !== viewBuffer) {
+      viewBuffer = memory.buffer;
+      view32 = new Float32Array(viewBuffer);
+      view64 = new Float64Array(viewBuffer);
+    }
+    return base;
+  };
+  /**
+   * The byte address of `data[off]` when the kernels may read a `rows×cols`
+   * operand (leading dimension `ld`) where it lies: it is in the shared
+   * memory, and so is everything up to `extra` rows and the slack past its
+   * end, which edge tiles and vector lanes read (into padding never copied
+   * out). Otherwise −1: the operand is copied into scratch.
+   */
+  const inPlace = (
+    data: TensorData,
+    off: number,
+    rows: number,
+    cols: number,
+    ld: number,
+    extra: number,
+    es: number,
+  ): number => {
+    if (space === undefined) return -1;
+    const at = space.addressOf(data);
+    if (at < 0) return -1;
+    const start = at + off * es;
+    const end = start + ((rows - 1 + extra) * ld + cols) * es + SLACK;
+    return end <= memory.buffer.byteLength ? start : -1;
   };
 
   /**
@@ -317,25 +376,36 @@ export function createWasmGemm(
     const [bHeldRows, bHeldCols] = transB ? [ncMax, kcMax] : [kcMax, ncMax];
     // A block or slab copied whole spans the rest of its rows too, read
     // again for every block: only worth it when that rest is small.
-    const ldaw = copiedLd(aHeldRows, aHeldCols, lda, streamA ? slabSlack(aHeldCols) : 2);
-    const ldbw = copiedLd(bHeldRows, bHeldCols, ldb, slabSlack(bHeldCols));
+    // Edge tiles and packing read up to a tile's lanes past an operand's last row.
+    const extra = Math.max(mr, nr, kd.shape.rows) + 1;
+    const aHere = inPlace(a, aOff, aRows, aCols, lda, extra, es);
+    const bHere = inPlace(b, bOff, transB ? n : k, transB ? k : n, ldb, extra, es);
+    const ldaw = aHere >= 0
+      ? lda
+      : copiedLd(aHeldRows, aHeldCols, lda, streamA ? slabSlack(aHeldCols) : 2);
+    const ldbw = bHere >= 0 ? ldb : copiedLd(bHeldRows, bHeldCols, ldb, slabSlack(bHeldCols));
     reset();
     // The unpacked kernel's edge tile reads up to `rows − 1` rows past A.
     const aExtra = mkRows ? kd.shape.rows * ldaw : 0;
-    const aPtr = alloc(((aHeldRows - 1) * ldaw + aHeldCols + aExtra) * es);
-    const bPtr = alloc(((bHeldRows - 1) * ldbw + bHeldCols) * es);
+    let aPtr = aHere >= 0 ? -1 : alloc(((aHeldRows - 1) * ldaw + aHeldCols + aExtra) * es);
+    let bPtr = bHere >= 0 ? -1 : alloc(((bHeldRows - 1) * ldbw + bHeldCols) * es);
     // Padded rows and columns take the edge tiles' lanes that are never copied
     // out. The rows are padded to the height of the tile that runs: the
     // unpacked kernel's edge tile writes up to `rows − 1` rows past C, the
     // packed one's up to `mr − 1`, and padding to the larger of the two let a
     // 4-row edge tile run into the packed B panel allocated next.
     const cRows = roundUp(single ? mcMax : m, tileRows);
-    const cPtr = alloc(cRows * ldcw * es);
-    const paPtr = alloc(Math.min(MC, roundUp(m, mr)) * kcMax * es);
-    const pbPtr = alloc(kcMax * roundUp(ncMax, nr) * es);
-    commit();
+    let cPtr = alloc(cRows * ldcw * es);
+    let paPtr = alloc(Math.min(MC, roundUp(m, mr)) * kcMax * es);
+    let pbPtr = alloc(kcMax * roundUp(ncMax, nr) * es);
+    const at = commit();
+    aPtr = aHere >= 0 ? aHere : aPtr + at;
+    bPtr = bHere >= 0 ? bHere : bPtr + at;
+    cPtr += at;
+    paPtr += at;
+    pbPtr += at;
     const view = es === 4 ? view32 : view64;
-    if (!streamA) copyIn(view, a, aOff, aRows, aCols, lda, ldaw, aPtr / es);
+    if (!streamA && aHere < 0) copyIn(view, a, aOff, aRows, aCols, lda, ldaw, aPtr / es);
     if (accumulate && !single) copyIn(view, c, cOff, m, n, ldc, ldcw, cPtr / es);
     // Strides of opA/opB along their lanes (rows of A, columns of B) and depth.
     const aLane = (transA ? 1 : ldaw) * es, aDepth = (transA ? ldaw : 1) * es;
@@ -345,13 +415,20 @@ export function createWasmGemm(
       for (let pc = 0; pc < k; pc += KC) {
         const kc = Math.min(KC, k - pc);
         if (transB) {
-          copyIn(view, b, bOff + jc * ldb + pc, nc, kc, ldb, ldbw, bPtr / es);
-          kd.packBT(bPtr, bLane, nc, kc, pbPtr);
+          const bAt = bHere >= 0 ? bHere + (jc * ldb + pc) * es : bPtr;
+          if (bHere < 0) copyIn(view, b, bOff + jc * ldb + pc, nc, kc, ldb, ldbw, bPtr / es);
+          kd.packBT(bAt, bLane, nc, kc, pbPtr);
         } else {
-          copyIn(view, b, bOff + pc * ldb + jc, kc, nc, ldb, ldbw, bPtr / es);
-          kd.packB(bPtr, bLane, bDepth, nc, kc, pbPtr);
+          const bAt = bHere >= 0 ? bHere + (pc * ldb + jc) * es : bPtr;
+          if (bHere < 0) copyIn(view, b, bOff + pc * ldb + jc, kc, nc, ldb, ldbw, bPtr / es);
+          kd.packB(bAt, bLane, bDepth, nc, kc, pbPtr);
         }
-        if (streamA && transA) copyIn(view, a, aOff + pc * lda, kc, m, lda, ldaw, aPtr / es);
+        // Where a streamed transposed A's slab starts.
+        let aSlab = aPtr;
+        if (streamA && transA) {
+          if (aHere >= 0) aSlab = aHere + pc * lda * es;
+          else copyIn(view, a, aOff + pc * lda, kc, m, lda, ldaw, aPtr / es);
+        }
         const load = accumulate || pc > 0 ? 1 : 0;
         for (let ic = 0; ic < m; ic += MC) {
           const mc = Math.min(MC, m - ic);
@@ -359,7 +436,8 @@ export function createWasmGemm(
           if (single && accumulate) copyIn(view, c, cOff + ic * ldc, mc, n, ldc, ldcw, cPtr / es);
           let aAt = aPtr + ic * aLane + pc * aDepth;
           if (streamA) {
-            if (transA) aAt = aPtr + ic * aLane;
+            if (transA) aAt = aSlab + ic * aLane;
+            else if (aHere >= 0) aAt = aHere + (ic * lda + pc) * es;
             else {
               aAt = aPtr;
               copyIn(view, a, aOff + ic * lda + pc, mc, kc, lda, ldaw, aPtr / es);
@@ -426,12 +504,16 @@ export function createWasmGemm(
       rows,
       Math.max(axpy ? 1 : GEMV_DOT_ROWS, roundUp(Math.floor(CHUNK / (cols * es)), GEMV_DOT_ROWS)),
     );
-    const ldw = copiedLd(chunk, cols, ld);
+    const here = inPlace(mat, mOff, rows, cols, ld, GEMV_DOT_ROWS + 1, es);
+    const ldw = here >= 0 ? ld : copiedLd(chunk, cols, ld);
     reset();
-    const wPtr = alloc(k * es);
-    const mPtr = alloc(((chunk - 1) * ldw + cols) * es);
-    const outPtr = alloc(roundUp(len, Math.max(GEMV_BLOCK * 16 / es, GEMV_DOT_ROWS)) * es);
-    commit();
+    let wPtr = alloc(k * es);
+    let mPtr = here >= 0 ? 0 : alloc(((chunk - 1) * ldw + cols) * es);
+    let outPtr = alloc(roundUp(len, Math.max(GEMV_BLOCK * 16 / es, GEMV_DOT_ROWS)) * es);
+    const at = commit();
+    wPtr += at;
+    mPtr += at;
+    outPtr += at;
     const view = es === 4 ? view32 : view64;
     const w0 = wPtr / es;
     for (let p = 0; p < k; p++) view[w0 + p] = w[wOff + p * wStride]!;
@@ -439,12 +521,13 @@ export function createWasmGemm(
     if (accumulate) { for (let l = 0; l < len; l++) view[o0 + l] = c[cOff + l * cStride]!; }
     for (let r0 = 0; r0 < rows; r0 += chunk) {
       const r1 = Math.min(rows, r0 + chunk);
-      copyIn(view, mat, mOff + r0 * ld, r1 - r0, cols, ld, ldw, mPtr / es);
+      const mAt = here >= 0 ? here + r0 * ld * es : mPtr;
+      if (here < 0) copyIn(view, mat, mOff + r0 * ld, r1 - r0, cols, ld, ldw, mPtr / es);
       if (axpy) {
         const load = accumulate || r0 > 0 ? 1 : 0;
-        kd.gva(wPtr + r0 * es, mPtr, ldw * es, len, r1 - r0, outPtr, load);
+        kd.gva(wPtr + r0 * es, mAt, ldw * es, len, r1 - r0, outPtr, load);
       } else {
-        kd.gvd(wPtr, mPtr, ldw * es, r1 - r0, k, outPtr + r0 * es, accumulate ? 1 : 0);
+        kd.gvd(wPtr, mAt, ldw * es, r1 - r0, k, outPtr + r0 * es, accumulate ? 1 : 0);
       }
     }
     for (let l = 0; l < len; l++) c[cOff + l * cStride] = view[o0 + l]!;

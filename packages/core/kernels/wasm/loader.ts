@@ -61,17 +61,62 @@ export interface KernelExports {
   readonly [name: string]: WebAssembly.Memory | ((...args: number[]) => void);
 }
 
-const modules = new Map<boolean, WebAssembly.Module>();
+const modules = new Map<string, WebAssembly.Module>();
+const key = (fma: boolean, shared: boolean): string => `${fma}/${shared}`;
+
+/** The most pages a shared kernel memory may have: all of wasm32's 4 GiB. */
+export const SHARED_MAX_PAGES = 65536;
 
 /**
- * The compiled FMA module or the mul+add one, compiled once per realm, or
- * the one {@linkcode adoptKernelModule} gave.
+ * The module's bytes with its own memory replaced by an imported shared one
+ * (`env.mem`, up to {@linkcode SHARED_MAX_PAGES}): the same code then runs
+ * in every thread over one memory, reading operands where they lie. The
+ * generator emits only the own-memory form; this swaps the memory section
+ * (id 5) for an import section (id 2) after the type section.
  */
-export function kernelModule(fma: boolean): WebAssembly.Module {
-  let module = modules.get(fma);
+export function sharedMemoryVariant(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out: number[] = [...bytes.subarray(0, 8)];
+  const uleb = (n: number): number[] => {
+    const b: number[] = [];
+    do {
+      let byte = n & 0x7f;
+      n >>>= 7;
+      if (n !== 0) byte |= 0x80;
+      b.push(byte);
+    } while (n !== 0);
+    return b;
+  };
+  const text = (s: string): number[] => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
+  const entry = [1, ...text("env"), ...text("mem"), 0x02, 0x03, 0, ...uleb(SHARED_MAX_PAGES)];
+  let at = 8;
+  while (at < bytes.length) {
+    const id = bytes[at]!;
+    let size = 0, shift = 0, p = at + 1;
+    for (;;) {
+      const b = bytes[p++]!;
+      size |= (b & 0x7f) << shift;
+      shift += 7;
+      if ((b & 0x80) === 0) break;
+    }
+    const end = p + size;
+    if (id !== 5) out.push(...bytes.subarray(at, end));
+    if (id === 1) out.push(2, ...uleb(entry.length), ...entry);
+    at = end;
+  }
+  return new Uint8Array(out);
+}
+
+/**
+ * The compiled FMA module or the mul+add one (with its own memory, or with
+ * a shared one imported), compiled once per realm, or the one
+ * {@linkcode adoptKernelModule} gave.
+ */
+export function kernelModule(fma: boolean, shared = false): WebAssembly.Module {
+  let module = modules.get(key(fma, shared));
   if (module === undefined) {
-    module = new WebAssembly.Module(decode(fma ? WASM_FMA : WASM_MULADD));
-    modules.set(fma, module);
+    const bytes = decode(fma ? WASM_FMA : WASM_MULADD);
+    module = new WebAssembly.Module(shared ? sharedMemoryVariant(bytes) : bytes);
+    modules.set(key(fma, shared), module);
   }
   return module;
 }
@@ -82,11 +127,14 @@ export function kernelModule(fma: boolean): WebAssembly.Module {
  * already compiled and optimised, instead of compiling its own copy, whose
  * optimising tier would compete for cores with the work itself.
  */
-export function adoptKernelModule(fma: boolean, module: WebAssembly.Module): void {
-  modules.set(fma, module);
+export function adoptKernelModule(fma: boolean, module: WebAssembly.Module, shared = false): void {
+  modules.set(key(fma, shared), module);
 }
 
-/** Instantiates the FMA module or the mul+add one. */
-export function instantiateKernels(fma: boolean): KernelExports {
-  return new WebAssembly.Instance(kernelModule(fma)).exports as unknown as KernelExports;
+/** Instantiates the FMA module or the mul+add one, on its own memory or on `memory` (shared). */
+export function instantiateKernels(fma: boolean, memory?: WebAssembly.Memory): KernelExports {
+  const instance = memory === undefined
+    ? new WebAssembly.Instance(kernelModule(fma))
+    : new WebAssembly.Instance(kernelModule(fma, true), { env: { mem: memory } });
+  return instance.exports as unknown as KernelExports;
 }
