@@ -7,7 +7,7 @@
  * steps to last `--min-rep-ms`, serial and pool interleaved.
  *
  * ```sh
- * npx deno run -A --no-check benchmarks/train_bench.ts [--reps 7] [--min-rep-ms 300] [--workers 1]
+ * npx deno run -A --no-check benchmarks/train_bench.ts [--reps 7] [--min-rep-ms 300] [--workers 1] [--model linear|mlp|demo]
  * ```
  *
  * @module
@@ -149,8 +149,6 @@ async function timeInterleaved(
   return steps.map((_, i) => ({ rate: median(rates[i]!), losses: losses[i]! }));
 }
 
-const pool = createPool({ workers: WORKERS });
-await pool.ready();
 const cpu = (() => {
   try {
     return Deno.readTextFileSync("/proc/cpuinfo").match(/model name\s*:\s*(.*)/)?.[1] ?? "?";
@@ -158,46 +156,80 @@ const cpu = (() => {
     return "?";
   }
 })();
-console.log(
-  `${cpu}, ${navigator.hardwareConcurrency} hardware threads; pool: ${pool.threads} threads`,
-);
-console.log(`median of ${REPS} repetitions of ≥ ${MIN_REP_MS} ms each\n`);
-console.log("| model | serial samples/s | pool samples/s | pool / serial | step losses |");
-console.log("| --- | ---: | ---: | ---: | --- |");
-let failed = false;
-const runs: [
+
+type Run = [
   string,
   number,
   () => () => number | Promise<number>,
-  () => () => number | Promise<number>,
-][] = [
-  ...[linear, mlp].map((m) =>
-    [
-      m.name,
-      m.samples,
-      () => m.make((fn) => withExecutor(serialExecutor, fn)),
-      () => m.make((fn) => withExecutor(pool, fn)),
-    ] as [string, number, () => () => number, () => () => number]
-  ),
-  [DEMO, 512, () => demoStep(undefined), () => demoStep(pool)],
+  (pool: Executor) => () => number | Promise<number>,
 ];
-for (const [name, samples, serialMake, poolMake] of runs) {
-  const serialStep = serialMake();
-  const poolStep = poolMake();
-  const model = { name, samples };
-  const [s, p] = await timeInterleaved([serialStep, poolStep]) as [
+const RUNS: Record<string, Run> = {
+  linear: [
+    linear.name,
+    linear.samples,
+    () => linear.make((fn) => withExecutor(serialExecutor, fn)),
+    (pool) => linear.make((fn) => withExecutor(pool, fn)),
+  ],
+  mlp: [
+    mlp.name,
+    mlp.samples,
+    () => mlp.make((fn) => withExecutor(serialExecutor, fn)),
+    (pool) => mlp.make((fn) => withExecutor(pool, fn)),
+  ],
+  demo: [DEMO, 512, () => demoStep(undefined), (pool) => demoStep(pool)],
+};
+
+const only = Deno.args.indexOf("--model");
+if (only < 0) {
+  // Each model in a process of its own, as a user's script would run it: a
+  // process that trained float32 models first runs a float64 one on
+  // element loops whose type feedback has seen both.
+  console.log(
+    `${cpu}, ${navigator.hardwareConcurrency} hardware threads; pool: ${WORKERS + 1} threads`,
+  );
+  console.log(
+    `median of ${REPS} repetitions of ≥ ${MIN_REP_MS} ms each, each model in its own process\n`,
+  );
+  console.log("| model | serial samples/s | pool samples/s | pool / serial | step losses |");
+  console.log("| --- | ---: | ---: | ---: | --- |");
+  let failed = false;
+  for (const model of Object.keys(RUNS)) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        "--no-check",
+        new URL(import.meta.url).pathname,
+        ...Deno.args,
+        "--model",
+        model,
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout).trim();
+    console.log(text);
+    if (!out.success) failed = true;
+  }
+  if (failed) Deno.exit(1);
+} else {
+  const run = RUNS[Deno.args[only + 1]!];
+  if (run === undefined) throw new RangeError(`--model: one of ${Object.keys(RUNS).join(", ")}`);
+  const pool = createPool({ workers: WORKERS });
+  await pool.ready();
+  const [name, samples, serialMake, poolMake] = run;
+  const [s, p] = await timeInterleaved([serialMake(), poolMake(pool)]) as [
     { rate: number; losses: number[] },
     { rate: number; losses: number[] },
   ];
   const n = Math.min(s.losses.length, p.losses.length);
   const same = s.losses.slice(0, n).every((v, i) => Object.is(v, p.losses[i]));
-  if (!same) failed = true;
-  const rate = (r: number) => Math.round(r * model.samples).toLocaleString("en-US");
+  const rate = (r: number) => Math.round(r * samples).toLocaleString("en-US");
   console.log(
-    `| ${model.name} | ${rate(s.rate)} | ${rate(p.rate)} | ${(p.rate / s.rate).toFixed(2)}× | ${
+    `| ${name} | ${rate(s.rate)} | ${rate(p.rate)} | ${(p.rate / s.rate).toFixed(2)}× | ${
       same ? `equal, ${n} steps` : "DIFFER"
     } |`,
   );
+  pool.close();
+  if (!same) Deno.exit(1);
 }
-pool.close();
-if (failed) Deno.exit(1);

@@ -27,10 +27,11 @@ const cache = new Map<boolean, KernelBackend>();
 let space: KernelSpace | undefined;
 
 /**
- * Runs this thread's WebAssembly products over `space`, a shared memory
- * (`@matgrad/parallel`'s tensor heap), from now on: operands that live in
- * it are read in place, and scratch goes in a region of it. `undefined`
- * goes back to the instance's own memory.
+ * Runs this thread's WebAssembly products of tensors in `space`, a shared
+ * memory (`@matgrad/parallel`'s tensor heap), over it from now on: operands
+ * that live in it are read in place, and scratch goes in a region of it.
+ * Products of other tensors keep the instance's own memory, as does every
+ * product after `undefined`.
  *
  * @example
  * ```ts
@@ -95,7 +96,11 @@ export function wasmBackend(options: WasmBackendOptions = {}): KernelBackend {
     let run: Gemm | undefined;
     let shared: [KernelSpace, Gemm] | undefined;
     const gemm: Gemm = (args) => {
-      if (space === undefined) {
+      // Products of the space's tensors run over it; others keep the own memory.
+      if (
+        space === undefined ||
+        (space.addressOf(args.a) < 0 && space.addressOf(args.b) < 0 && space.addressOf(args.c) < 0)
+      ) {
         return (run ??= createWasmGemm(instantiateKernels(fma), shape))(args);
       }
       if (shared?.[0] !== space) {

@@ -1,7 +1,8 @@
 /**
  * The driver of the WebAssembly kernels: copies the operands from the
- * caller's typed arrays into the module's memory, runs Goto-style blocking
- * (a KC×NC panel of B and an MC×KC block of A packed into strips) around the
+ * caller's typed arrays into the module's memory (or, over a shared
+ * {@linkcode KernelSpace}, reads those already in it in place), runs
+ * Goto-style blocking (a KC×NC panel of B and an MC×KC block of A packed into strips) around the
  * generated micro-kernel, and copies C back. Products with one row or one
  * column take the matrix-vector kernels instead.
  *
@@ -116,6 +117,14 @@ const CHUNK = 1 << 18;
 // share of a gradient reads it) is cheaper copied whole: the 64-row half of
 // a 128×512ᵀ·512×16 float32 product took as long as the whole product.
 const slabSlack = (cols: number): number => cols < 512 ? 3 : 1.25;
+
+// Operands of blocked products larger than this are copied even where they
+// could be read in place: a block's copy brings it into L2 in one sequential
+// pass, which the kernels' strided reads of a large operand from memory did
+// not match ("Reading operands in place" in benchmarks/README.md).
+// Matrix-vector products, which read each element once, are read in place
+// at any size.
+const IN_PLACE_BYTES = 1 << 20;
 
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 
@@ -260,12 +269,15 @@ export function createWasmGemm(
     ld: number,
     extra: number,
     es: number,
+    limit = Infinity,
   ): number => {
     if (space === undefined) return -1;
     const at = space.addressOf(data);
     if (at < 0) return -1;
+    const span = ((rows - 1 + extra) * ld + cols) * es;
+    if (span > limit) return -1;
     const start = at + off * es;
-    const end = start + ((rows - 1 + extra) * ld + cols) * es + SLACK;
+    const end = start + span + SLACK;
     return end <= memory.buffer.byteLength ? start : -1;
   };
 
@@ -378,8 +390,8 @@ export function createWasmGemm(
     // again for every block: only worth it when that rest is small.
     // Edge tiles and packing read up to a tile's lanes past an operand's last row.
     const extra = Math.max(mr, nr, kd.shape.rows) + 1;
-    const aHere = inPlace(a, aOff, aRows, aCols, lda, extra, es);
-    const bHere = inPlace(b, bOff, transB ? n : k, transB ? k : n, ldb, extra, es);
+    const aHere = inPlace(a, aOff, aRows, aCols, lda, extra, es, IN_PLACE_BYTES);
+    const bHere = inPlace(b, bOff, transB ? n : k, transB ? k : n, ldb, extra, es, IN_PLACE_BYTES);
     const ldaw = aHere >= 0
       ? lda
       : copiedLd(aHeldRows, aHeldCols, lda, streamA ? slabSlack(aHeldCols) : 2);
