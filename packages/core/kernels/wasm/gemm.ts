@@ -2,8 +2,8 @@
  * The driver of the WebAssembly kernels: copies the operands from the
  * caller's typed arrays into the module's memory (or, over a shared
  * {@linkcode KernelSpace}, reads those already in it in place), runs
- * Goto-style blocking (a KC×NC panel of B and an MC×KC block of A packed into strips) around the
- * generated micro-kernel, and copies C back. Products with one row or one
+ * Goto-style blocking (a KC×NC panel of B and an MC×KC block of A packed
+ * into strips) around the generated micro-kernel, and copies C back. Products with one row or one
  * column take the matrix-vector kernels instead.
  *
  * Why copy rather than pack from JavaScript: `TypedArray.prototype.set` moves

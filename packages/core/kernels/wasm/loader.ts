@@ -6,6 +6,7 @@
  * @module
  */
 import { PROBE_RELAXED, PROBE_SIMD, WASM_FMA, WASM_MULADD } from "./_generated/wasm_bytes.ts";
+import { uleb } from "./encoder.ts";
 
 /** What the running engine supports. */
 export interface WasmFeatures {
@@ -76,16 +77,6 @@ export const SHARED_MAX_PAGES = 65536;
  */
 export function sharedMemoryVariant(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   const out: number[] = [...bytes.subarray(0, 8)];
-  const uleb = (n: number): number[] => {
-    const b: number[] = [];
-    do {
-      let byte = n & 0x7f;
-      n >>>= 7;
-      if (n !== 0) byte |= 0x80;
-      b.push(byte);
-    } while (n !== 0);
-    return b;
-  };
   const text = (s: string): number[] => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
   const entry = [1, ...text("env"), ...text("mem"), 0x02, 0x03, 0, ...uleb(SHARED_MAX_PAGES)];
   let at = 8;
