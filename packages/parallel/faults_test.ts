@@ -36,9 +36,13 @@ Deno.test("an exception in a worker rejects that call with its message; later ca
 
 for (const how of ["terminate", "crash"] as const) {
   Deno.test(`a worker that dies (${how}) rejects its calls in flight and is replaced`, async () => {
-    await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+    // Chunks go to whichever thread claims them first, so that the call
+    // needs the worker that dies, the calling thread computes nothing here.
+    const workers = 1;
+    await using pool = createPool({ workers, serialBelowFlops: 0 });
     await pool.ready();
-    await assertWorks(pool); // both workers up
+    await assertWorks(pool); // the worker is up
+    hooks(pool).callerComputes(false);
     if (how === "crash") hooks(pool).kill(0, "crash"); // dies before it reads the next call
     const call = pool.matmulGrad(a, b, dC);
     if (how === "terminate") hooks(pool).kill(0, "terminate");
@@ -58,12 +62,32 @@ for (const how of ["terminate", "crash"] as const) {
         );
       }
     }
-    assertStrictEquals(hooks(pool).started(), 3, `started ${hooks(pool).started()}`);
-    assertStrictEquals(pool.size, 2);
+    hooks(pool).callerComputes(true);
+    const started = hooks(pool).started();
+    assertStrictEquals(started, workers + 1, `started ${started}`);
+    assertStrictEquals(pool.size, workers);
     await assertWorks(pool);
     await assertWorks(pool);
   });
 }
+
+Deno.test("a worker that dies between ops fails the next op, before it runs; the one after works", async () => {
+  await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  await pool.ready();
+  await assertWorks(pool);
+  hooks(pool).kill(1, "terminate"); // no call in flight
+  const out = toShared(randn([96, 72], { seed: 9 }));
+  const before = out.data.slice();
+  const e = await assertRejects(() => pool.matmul(a, b, { out }));
+  assert(e instanceof WorkerError, String(e));
+  assertStrictEquals(
+    e.message,
+    "matmul: worker 1 was terminated since the previous op; this op was not run",
+  );
+  assertStrictEquals(out.data.every((x, i) => Object.is(x, before[i])), true, "out untouched");
+  assertStrictEquals(hooks(pool).started(), 3);
+  await assertWorks(pool);
+});
 
 Deno.test("a crashed worker prints nothing: the caller gets the error, the log stays clean", async () => {
   // Deno prints `error: Uncaught (in worker …)` for an error that escapes a worker even when
@@ -78,8 +102,10 @@ const pool = createPool({ workers: 1, serialBelowFlops: 0 });
 await pool.ready();
 const a = randn([64, 64], { seed: 1 });
 await pool.matmul(a, a);
+hooks(pool).callerComputes(false); // so that the call needs the worker
 hooks(pool).kill(0, "crash");
 console.log(await pool.matmul(a, a).then(() => "no error", (e) => e.message));
+hooks(pool).callerComputes(true);
 await pool.matmul(a, a); // the replacement works
 pool.close();
 `;

@@ -28,9 +28,9 @@ import {
   type TensorData,
 } from "@matgrad/core/backend";
 import {
-  dtypeCode,
   encodedSize,
   encodeTask,
+  everyBuffer,
   getKernels,
   kernelModule,
   runTask,
@@ -44,6 +44,9 @@ import { heapAllocation, heapMemory, heapRelease, heapSupported, inHeap } from "
 import {
   BACKEND,
   BACKEND_CODES,
+  CHUNKS,
+  CLAIM,
+  claimChunk,
   controlBytes,
   CRASH,
   CRASHED,
@@ -53,9 +56,11 @@ import {
   ERROR_LENGTH,
   errorOffset,
   FAILED,
+  FINISHED,
+  MAX_CHUNKS,
   SEQ,
-  SHARE,
   SLOT,
+  stageBase,
   STATUS,
   type WorkerApi,
 } from "./protocol.ts";
@@ -134,6 +139,10 @@ export interface PoolHooks {
   started(): number;
   /** How many stages went to the workers so far. */
   dispatched(): number;
+  /** Whether the calling thread claims chunks of the stages it posts (default true). */
+  callerComputes(on: boolean): void;
+  /** Sets the chunks per thread of a stage, for benchmarks and tests. */
+  chunksPerThread(n: number): void;
 }
 
 /** The hooks of each pool, for tests. */
@@ -142,10 +151,33 @@ export const poolHooks: WeakMap<Pool, PoolHooks> = new WeakMap();
 /** A stage posted to workers and not yet waited for. */
 interface Posted {
   readonly fn: string;
+  /** The workers woken for it. */
   readonly slots: Slot[];
   readonly seqs: number[];
+  /** Its chunks: it is done when this many are finished. */
+  readonly chunks: number;
   readonly copyBack: [TensorData, TensorData][];
   readonly staged: unknown[];
+}
+
+/** Operands of a stage copied into the heap: results to copy back out, and blocks to free. */
+interface Staging {
+  readonly copyBack: [TensorData, TensorData][];
+  readonly staged: unknown[];
+}
+const NOTHING_STAGED: Staging = Object.freeze({ copyBack: [], staged: [] });
+
+const heapOrEmpty = (d: TensorData): boolean => d.length === 0 || inHeap(d);
+const allInHeap = (t: Task): boolean => everyBuffer(t, heapOrEmpty);
+const byteOffsetOf = (data: TensorData): number => data.byteOffset;
+
+/** The code of the active kernels in {@linkcode BACKEND_CODES}. */
+function backendCode(): number {
+  const { name, fused } = getKernels();
+  for (let i = 0; i < BACKEND_CODES.length; i++) {
+    if (BACKEND_CODES[i]!.name === name && BACKEND_CODES[i]!.fused === fused) return i;
+  }
+  return -1;
 }
 
 const canBlock = ((): boolean => {
@@ -162,6 +194,9 @@ const SPIN_MS = 1;
 const SLICE_MS = 20;
 // A worker that has not begun its first job after this long never will.
 const START_MS = 30_000;
+// Chunks per thread in a stage: enough that a thread that starts late or is
+// descheduled leaves work to the others; few, since each chunk is a kernel call.
+const CHUNKS_PER_THREAD = 1;
 
 /**
  * A fixed set of workers that, with the calling thread, run core's ops
@@ -211,6 +246,12 @@ export class Pool implements Executor, AsyncDisposable {
   readonly #control: SharedArrayBuffer;
   readonly #serial: boolean;
   readonly #ctl: Int32Array;
+  /** Where the stage's words start in {@linkcode Pool.#ctl}. */
+  readonly #stageAt: number;
+  #callerComputes = true;
+  /** A worker that died while no call of it was waiting: the next op reports it. */
+  #unreported: { index: number; dead: string; cause: Error | undefined } | undefined;
+  #chunksPerThread = CHUNKS_PER_THREAD;
   readonly #commandBuffer: SharedArrayBuffer;
   #commands: Float64Array;
   readonly #serialBelow: number | undefined;
@@ -220,6 +261,10 @@ export class Pool implements Executor, AsyncDisposable {
   #waiting = 0;
   readonly #pending = new Set<(e: Error) => void>();
   #posted: Posted | undefined;
+  /** The started workers of the stage being posted (reused, so that posting allocates less). */
+  readonly #ready: Slot[] = [];
+  /** What {@linkcode Pool.#stage} copied in for the stage being posted. */
+  #staging: Staging = NOTHING_STAGED;
 
   /**
    * Starts the workers. Prefer {@linkcode createPool}.
@@ -269,7 +314,8 @@ export class Pool implements Executor, AsyncDisposable {
         ? ArrayBuffer
         : SharedArrayBuffer) as typeof SharedArrayBuffer;
     this.#control = new Buffer(controlBytes(workers));
-    this.#ctl = new Int32Array(this.#control, 0, workers * SLOT);
+    this.#ctl = new Int32Array(this.#control, 0, (workers + 1) * SLOT);
+    this.#stageAt = stageBase(workers);
     this.#commandBuffer = this.#serial
       ? new Buffer(1 << 16)
       : new SharedArrayBuffer(1 << 16, { maxByteLength: 1 << 30 });
@@ -285,6 +331,8 @@ export class Pool implements Executor, AsyncDisposable {
       run: (index, job, corrupt) => this.#call("run", () => this.#rawJob(index, job, corrupt)),
       started: () => this.#started,
       dispatched: () => this.#dispatched,
+      callerComputes: (on) => this.#callerComputes = on,
+      chunksPerThread: (n) => this.#chunksPerThread = n,
     });
   }
 
@@ -553,17 +601,18 @@ export class Pool implements Executor, AsyncDisposable {
   /** Sends one task to one worker, for the fault tests. */
   async #rawJob(index: number, job: RawJob, corrupt = false): Promise<void> {
     const slot = this.#live(index);
-    const at = this.#encode([job.task], (data) => [dtypeCode(data), data.byteOffset], 4);
+    const at = this.#encode([job.task], byteOffsetOf, 5);
     if (corrupt) this.#commands[this.#commands[1]!] = 99;
-    const share = at;
-    this.#commands[share] = 1;
-    this.#commands[share + 1] = 0;
-    this.#commands[share + 2] = job.from;
-    this.#commands[share + 3] = job.to;
+    const cmd = this.#commands;
+    cmd[at] = 1;
+    cmd[at + 1] = at + 2;
+    cmd.set([1, 0, job.from, job.to], at + 2);
+    this.#publish(at, 1);
     const posted: Posted = {
       fn: "run",
       slots: [slot],
-      seqs: [this.#send(slot, share)],
+      seqs: [this.#send(slot)],
+      chunks: 1,
       copyBack: [],
       staged: [],
     };
@@ -571,11 +620,12 @@ export class Pool implements Executor, AsyncDisposable {
   }
 
   /**
-   * Splits `tasks` across the threads, posts the workers' shares, runs the
-   * calling thread's, and returns what remains to be waited for (undefined
+   * Cuts `tasks` into chunks, opens the stage, wakes the workers, claims
+   * chunks on the calling thread until none is left, and returns what remains to be waited for (undefined
    * when the calling thread did everything).
    */
   #post(fn: string, tasks: readonly Task[]): Posted | undefined {
+    this.#reportLost(fn);
     let work = 0;
     let units = 0;
     for (const t of tasks) {
@@ -583,19 +633,79 @@ export class Pool implements Executor, AsyncDisposable {
       units += t.units;
     }
     const below = this.#serialBelow ?? SERIAL_BELOW_FLOPS;
+    if (units <= 1 || work < below || work === 0) {
+      for (const t of tasks) runTask(t, 0, t.units);
+      return undefined;
+    }
     // Workers still starting get no share: a browser starts them only while
     // this thread runs its event loop, which a blocking wait would not.
-    const ready = this.#slots.map((_, i) => this.#live(i)).filter((slot) => slot.started);
-    const parts = units <= 1 || work < below || work === 0 ? 1 : Math.min(ready.length + 1, units);
+    const ready = this.#ready;
+    ready.length = 0;
+    for (let i = 0; i < this.#slots.length; i++) {
+      const slot = this.#live(i);
+      if (slot.started) ready.push(slot);
+    }
+    const parts = Math.min(ready.length + 1, units);
     if (parts === 1) {
       for (const t of tasks) runTask(t, 0, t.units);
       return undefined;
     }
-    // Operands outside the heap are copied in for the stage (and results back out).
+    const inHeapTasks = tasks.every(allInHeap) ? tasks : this.#stage(tasks);
+    const { copyBack, staged } = this.#staging;
+    this.#staging = NOTHING_STAGED;
+    const chunks = split(inHeapTasks, Math.min(units, parts * this.#chunksPerThread, MAX_CHUNKS));
+    let tableLength = 1 + chunks.length;
+    for (const c of chunks) tableLength += 1 + 3 * c.length;
+    const table = this.#encode(inHeapTasks, byteOffsetOf, tableLength);
+    const cmd = this.#commands;
+    cmd[table] = chunks.length;
+    let at = table + 1 + chunks.length;
+    for (let c = 0; c < chunks.length; c++) {
+      const items = chunks[c]!;
+      cmd[table + 1 + c] = at;
+      cmd[at++] = items.length;
+      for (const [task, from, to] of items) {
+        cmd[at++] = task;
+        cmd[at++] = from;
+        cmd[at++] = to;
+      }
+    }
+    this.#publish(table, chunks.length);
+    const slots: Slot[] = [];
+    const seqs: number[] = [];
+    // Every started worker, even with fewer chunks than threads: one that
+    // claims a chunk late must be among those whose failures this stage reports.
+    for (const slot of ready) {
+      slots.push(slot);
+      seqs.push(this.#send(slot));
+    }
+    this.#dispatched++;
+    const posted: Posted = { fn, slots, seqs, chunks: chunks.length, copyBack, staged };
+    this.#posted = posted;
+    if (this.#callerComputes) {
+      const ctl = this.#ctl, claim = this.#stageAt + CLAIM;
+      for (let c; (c = claimChunk(ctl, claim)) >= 0;) {
+        try {
+          for (const [task, from, to] of chunks[c]!) runTask(inHeapTasks[task]!, from, to);
+        } finally {
+          // Counted even when it threw, so that waiting for the stage ends.
+          Atomics.add(ctl, this.#stageAt + FINISHED, 1);
+        }
+      }
+    }
+    return posted;
+  }
+
+  /**
+   * `tasks` with every operand outside the heap replaced by a copy in it,
+   * noted in {@linkcode Pool.#staging} to be copied back (if written) and freed.
+   */
+  #stage(tasks: readonly Task[]): Task[] {
     const copyBack: [TensorData, TensorData][] = [];
     const staged: unknown[] = [];
+    this.#staging = { copyBack, staged };
     const copies = new Map<TensorData, TensorData>();
-    const inHeapTasks = tasks.map((t) => {
+    return tasks.map((t) => {
       let changed: Record<string, unknown> | undefined;
       for (const { name, data, written } of taskBuffers(t)) {
         if (inHeap(data) || data.length === 0) continue;
@@ -615,42 +725,35 @@ export class Pool implements Executor, AsyncDisposable {
       }
       return (changed ?? t) as unknown as Task;
     });
-    const shares = split(inHeapTasks, parts);
-    const at = this.#encode(
-      inHeapTasks,
-      (data) => [dtypeCode(data), data.byteOffset],
-      shares.slice(1).reduce((n, s) => n + 1 + 3 * s.length, 0),
-    );
-    const slots: Slot[] = [];
-    const seqs: number[] = [];
-    let share = at;
-    for (let p = 1; p < parts; p++) {
-      const items = shares[p]!;
-      const slot = ready[p - 1]!;
-      this.#commands[share] = items.length;
-      items.forEach(([task, from, to], i) => {
-        this.#commands[share + 1 + 3 * i] = task;
-        this.#commands[share + 2 + 3 * i] = from;
-        this.#commands[share + 3 + 3 * i] = to;
-      });
-      slots.push(slot);
-      seqs.push(this.#send(slot, share));
-      share += 1 + 3 * items.length;
-    }
-    this.#dispatched++;
-    const posted: Posted = { fn, slots, seqs, copyBack, staged };
-    this.#posted = posted;
-    for (const [task, from, to] of shares[0]!) runTask(inHeapTasks[task]!, from, to);
-    return posted;
   }
 
-  /** Writes the stage's tasks at the start of the command buffer; returns where shares go. */
+  /**
+   * Throws for a worker that died since the last op (between stages, or
+   * woken for one that the other threads finished without it), so that its
+   * failure is not lost: the op is not run. The worker is already replaced.
+   */
+  #reportLost(fn: string): void {
+    for (let i = 0; i < this.#slots.length; i++) this.#live(i);
+    const lost = this.#unreported;
+    if (lost === undefined) return;
+    this.#unreported = undefined;
+    throw new WorkerError(
+      `${fn}: worker ${lost.index} ${lost.dead} since the previous op; this op was not run`,
+      { cause: lost.cause },
+    );
+  }
+
+  /**
+   * Writes the stage's tasks at the start of the command buffer: their
+   * count, where each starts and where the last ends, then the tasks.
+   * Returns where the chunk table goes.
+   */
   #encode(
     tasks: readonly Task[],
-    where: (data: TensorData) => readonly [number, number],
+    offsetOf: (data: TensorData) => number,
     shareLength: number,
   ): number {
-    let size = 1 + tasks.length + shareLength;
+    let size = 2 + tasks.length + shareLength;
     for (const t of tasks) size += encodedSize(t);
     const bytes = size * 8;
     if (bytes > this.#commandBuffer.byteLength) {
@@ -659,64 +762,72 @@ export class Pool implements Executor, AsyncDisposable {
     }
     const cmd = this.#commands;
     cmd[0] = tasks.length;
-    let at = 1 + tasks.length;
-    tasks.forEach((t, i) => {
+    let at = 2 + tasks.length;
+    for (let i = 0; i < tasks.length; i++) {
       cmd[1 + i] = at;
-      at = encodeTask(t, cmd, at, where);
-    });
+      at = encodeTask(tasks[i]!, cmd, at, offsetOf);
+    }
+    cmd[1 + tasks.length] = at;
     return at;
   }
 
-  /** Posts a job (its share at `share`) to a worker; returns its job number. */
-  #send(slot: Slot, share: number): number {
+  /**
+   * Opens a stage of `chunks` chunks whose table is at `table`: the kernels,
+   * the table, no chunk finished, then the claim word, which lets claimers in.
+   */
+  #publish(table: number, chunks: number): void {
+    const at = this.#stageAt;
+    Atomics.store(this.#ctl, at + BACKEND, backendCode());
+    Atomics.store(this.#ctl, at + CHUNKS, table);
+    Atomics.store(this.#ctl, at + FINISHED, 0);
+    Atomics.store(this.#ctl, at + CLAIM, chunks * 0x10000);
+  }
+
+  /** Wakes a worker for the open stage; returns its job number. */
+  #send(slot: Slot): number {
     const base = slot.index * SLOT;
-    const { name, fused } = getKernels();
-    Atomics.store(
-      this.#ctl,
-      base + BACKEND,
-      BACKEND_CODES.findIndex((c) => c.name === name && c.fused === fused),
-    );
-    Atomics.store(this.#ctl, base + SHARE, share);
     const seq = ++this.#seq;
     Atomics.store(this.#ctl, base + SEQ, seq);
     Atomics.notify(this.#ctl, base + SEQ);
     return seq;
   }
 
+  /** Whether a worker woken for `posted` died (so its chunk may never finish). */
+  #lost(posted: Posted): boolean {
+    for (const slot of posted.slots) {
+      if (slot.dead !== undefined) return true;
+      if (Atomics.load(this.#ctl, slot.index * SLOT + STATUS) === CRASHED) return true;
+    }
+    return false;
+  }
+
   /** Waits, blocking, for a posted stage; then copies results out and raises any failure. */
   #settleSync(posted: Posted): void {
-    posted.slots.forEach((slot, i) => {
-      const base = slot.index * SLOT;
-      const seq = posted.seqs[i]!;
-      const start = performance.now();
-      const spinUntil = start + SPIN_MS;
-      while (Atomics.load(this.#ctl, base + DONE) !== seq) {
-        if (Atomics.load(this.#ctl, base + STATUS) === CRASHED || slot.dead !== undefined) break;
-        if (performance.now() < spinUntil) continue;
-        const done = Atomics.load(this.#ctl, base + DONE);
-        if (done !== seq) Atomics.wait(this.#ctl, base + DONE, done, SLICE_MS);
-        if (!slot.started && performance.now() - start > START_MS) {
-          this.#died(slot, `did not start within ${START_MS / 1000} s`);
+    const at = this.#stageAt + FINISHED;
+    const start = performance.now();
+    const spinUntil = start + SPIN_MS;
+    for (let done; (done = Atomics.load(this.#ctl, at)) < posted.chunks;) {
+      if (this.#lost(posted)) break;
+      if (performance.now() < spinUntil) continue;
+      Atomics.wait(this.#ctl, at, done, SLICE_MS);
+      if (performance.now() - start > START_MS) {
+        const late = posted.slots.find((slot) => !slot.started);
+        if (late !== undefined) {
+          this.#died(late, `did not start within ${START_MS / 1000} s`);
           break;
         }
       }
-    });
+    }
     this.#finish(posted);
   }
 
   /** Waits without blocking for a posted stage; then as {@linkcode Pool.#settleSync}. */
   async #settleAsync(posted: Posted): Promise<void> {
-    for (let i = 0; i < posted.slots.length; i++) {
-      const slot = posted.slots[i]!;
-      const base = slot.index * SLOT;
-      const seq = posted.seqs[i]!;
-      while (Atomics.load(this.#ctl, base + DONE) !== seq) {
-        if (Atomics.load(this.#ctl, base + STATUS) === CRASHED || slot.dead !== undefined) break;
-        if (this.#closed) break;
-        const done = Atomics.load(this.#ctl, base + DONE);
-        const wait = Atomics.waitAsync(this.#ctl, base + DONE, done, SLICE_MS);
-        if (wait.async) await wait.value;
-      }
+    const at = this.#stageAt + FINISHED;
+    for (let done; (done = Atomics.load(this.#ctl, at)) < posted.chunks;) {
+      if (this.#lost(posted) || this.#closed) break;
+      const wait = Atomics.waitAsync(this.#ctl, at, done, SLICE_MS);
+      if (wait.async) await wait.value;
     }
     this.#finish(posted);
   }
@@ -755,6 +866,8 @@ export class Pool implements Executor, AsyncDisposable {
           );
       }
     });
+    // Reported here, not again by the next op.
+    if (failure !== undefined) this.#unreported = undefined;
     for (const [view, data] of posted.copyBack) data.set(view);
     for (const block of posted.staged) this.free(block);
     if (failure !== undefined) throw failure;
@@ -777,7 +890,7 @@ export class Pool implements Executor, AsyncDisposable {
     const worker = startWorker(WORKER_SRC, `matgrad-parallel-${index}`);
     this.#started++;
     const base = index * SLOT;
-    for (const field of [SEQ, DONE, STATUS, SHARE, ERROR_LENGTH, CRASH]) {
+    for (const field of [SEQ, DONE, STATUS, ERROR_LENGTH, CRASH]) {
       Atomics.store(this.#ctl, base + field, 0);
     }
     let markReady = () => {};
@@ -830,7 +943,12 @@ export class Pool implements Executor, AsyncDisposable {
 
   /** The live worker `index`, restarting one that died. */
   #live(index: number): Slot {
-    const slot = this.#slots[index]!;
+    let slot = this.#slots[index]!;
+    if (slot.dead === undefined && Atomics.load(this.#ctl, index * SLOT + STATUS) === CRASHED) {
+      // Crashed after its last stage; its message may not have come yet. #died replaces it.
+      this.#died(slot, `crashed with an uncaught error: ${this.#errorCause(index).message}`);
+      slot = this.#slots[index]!;
+    }
     if (slot.dead === undefined) return slot;
     if (this.#closed) throw new PoolClosedError("the pool is closed");
     return this.#slots[index] = this.#spawn(index);
@@ -839,9 +957,18 @@ export class Pool implements Executor, AsyncDisposable {
   #died(slot: Slot, what: string): void {
     if (slot.dead !== undefined) return;
     slot.dead = what;
+    if (!this.#closed && slot.started) {
+      // Read before a replacement takes the slot over.
+      const cause = Atomics.load(this.#ctl, slot.index * SLOT + STATUS) === CRASHED
+        ? this.#errorCause(slot.index)
+        : slot.crash === undefined
+        ? undefined
+        : crashError(slot.crash);
+      this.#unreported = { index: slot.index, dead: what, cause };
+    }
     stop(slot);
-    // Wake anyone waiting for this worker's job.
-    Atomics.notify(this.#ctl, slot.index * SLOT + DONE);
+    // Wake anyone waiting for a stage this worker held a chunk of.
+    Atomics.notify(this.#ctl, this.#stageAt + FINISHED);
     // A worker that never started would likely fail again: restart it lazily, on the next call.
     if (!this.#closed && slot.started && this.#slots[slot.index] === slot) {
       this.#slots[slot.index] = this.#spawn(slot.index);

@@ -5,9 +5,11 @@ import {
   matmulGrad,
   matmulGradPart,
   randn,
+  scale,
   ShapeError,
   Tensor,
   tensor,
+  withExecutor,
   zeros,
 } from "@matgrad/core";
 import { createPool, isShared, sharedZeros, toShared } from "./mod.ts";
@@ -318,6 +320,38 @@ Deno.test("odd worker counts and more workers than tiles give the same bits", as
       const serial = matmulGrad(a, b, dC, opts);
       assertSameBits(grads.dA, serial.dA, `dA on ${workers}`);
       assertSameBits(grads.dB, serial.dB, `dB on ${workers}`);
+    }
+  }
+});
+
+Deno.test("whichever threads claim the chunks (the workers alone, several chunks each), the bits are serial", async () => {
+  await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  await pool.ready();
+  const a = randn([150, 70], { seed: 11 });
+  const b = randn([70, 90], { seed: 12 });
+  const dC = randn([150, 90], { seed: 13 });
+  const expected = matmulGrad(a, b, dC);
+  for (const [caller, chunks] of [[false, 1], [false, 3], [true, 5]] as const) {
+    hooks(pool).callerComputes(caller);
+    hooks(pool).chunksPerThread(chunks);
+    const before = pool.workerStages;
+    const { dA, dB } = await pool.matmulGrad(a, b, dC);
+    assertSameBits(dA, expected.dA, `dA, caller ${caller}, ${chunks} chunks per thread`);
+    assertSameBits(dB, expected.dB, `dB, caller ${caller}, ${chunks} chunks per thread`);
+    assertStrictEquals(pool.workerStages, before + 1);
+    const c = withExecutor(pool, () => matmul(a, b));
+    assertSameBits(c, matmul(a, b), `C, caller ${caller}, ${chunks} chunks per thread`);
+  }
+});
+
+Deno.test("numbers reach the workers with their bits: scale by −0 gives −0 as serially", async () => {
+  await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  await pool.ready();
+  for (const s of [-0, 0, -1e-310, 2.5]) {
+    for (const dtype of ["float32", "float64"] as const) {
+      const input = randn([4096], { seed: 21, dtype });
+      const on = withExecutor(pool, () => scale(input, s));
+      assertSameBits(on, scale(input, s), `scale by ${Object.is(s, -0) ? "-0" : s}, ${dtype}`);
     }
   }
 });

@@ -16,11 +16,15 @@ export function assertSameBits(actual: Tensor, expected: Tensor, what = "tensor"
   for (let i = 0; i < x.length; i++) {
     if (x[i] !== y[i]) {
       fail(
-        `${what}: element ${i} differs: ${actual.data[i]} vs ${expected.data[i]} (serial)`,
+        `${what}: element ${i} differs: ${show(actual.data[i]!)} vs ${
+          show(expected.data[i]!)
+        } (serial)`,
       );
     }
   }
 }
+
+const show = (x: number): string => Object.is(x, -0) ? "-0" : String(x);
 
 function bits(t: Tensor): Uint32Array | BigUint64Array {
   const { buffer, byteOffset, length } = t.data;

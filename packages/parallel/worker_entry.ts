@@ -6,7 +6,8 @@
  * After `init`, the worker waits for job numbers in the control buffer:
  * spinning briefly after each job (the next op of a step usually follows
  * within microseconds), then asleep in `Atomics.waitAsync`, so that its
- * event loop stays free for comlink between jobs.
+ * event loop stays free for comlink between jobs. Woken, it claims chunks
+ * of the stage until none is left (`protocol.ts`).
  *
  * @module
  */
@@ -15,16 +16,17 @@ import nodeAdapter from "npm:comlink@4.4.2/dist/esm/node-adapter.mjs";
 import {
   adoptKernelModule,
   type BackendName,
-  decodeTask,
   getKernels,
   runTask,
   setBackend,
   type Task,
-  type TensorData,
 } from "@matgrad/core/kernels";
 import {
   BACKEND,
   BACKEND_CODES,
+  CHUNKS,
+  CLAIM,
+  claimChunk,
   CRASH,
   CRASHED,
   type CrashReport,
@@ -33,14 +35,16 @@ import {
   ERROR_LENGTH,
   errorOffset,
   FAILED,
+  FINISHED,
   SEQ,
-  SHARE,
   SLOT,
+  stageBase,
   STATUS,
   type WorkerApi,
   type WorkerInit,
 } from "./protocol.ts";
 import { adoptHeap, heapView } from "./heap.ts";
+import { DecodeCache } from "./decode_cache.ts";
 
 /** The parts of a dedicated worker's global scope used here. */
 interface WorkerScope {
@@ -124,7 +128,7 @@ const scope = host();
 // How long a worker spins for the next job before it sleeps.
 const SPIN_MS = 0.5;
 
-let state: { ctl: Int32Array; base: number; text: Uint8Array } | undefined;
+let state: { ctl: Int32Array; base: number; stage: number; text: Uint8Array } | undefined;
 
 function report(status: number, error: unknown, fallback: string): void {
   if (state === undefined) return;
@@ -143,8 +147,8 @@ function report(status: number, error: unknown, fallback: string): void {
 function crashed(error: unknown, fallback: string): void {
   report(CRASHED, error, fallback);
   if (state !== undefined) {
-    Atomics.add(state.ctl, state.base + DONE, 0);
-    Atomics.notify(state.ctl, state.base + DONE);
+    // Wakes the pool if it waits for this worker's chunk.
+    Atomics.notify(state.ctl, state.stage + FINISHED);
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : fallback;
   const crash: CrashReport = error instanceof Error && error.stack !== undefined
@@ -156,17 +160,20 @@ function crashed(error: unknown, fallback: string): void {
 scope.onUncaught(crashed);
 
 async function loop(init: WorkerInit): Promise<void> {
-  const ctl = new Int32Array(init.control, 0, init.workers * SLOT);
+  const ctl = new Int32Array(init.control, 0, (init.workers + 1) * SLOT);
   const base = init.index * SLOT;
+  const stage = stageBase(init.workers);
   state = {
     ctl,
     base,
+    stage,
     text: new Uint8Array(init.control, errorOffset(init.workers, init.index), ERROR_BYTES),
   };
   // A length-tracking view: it follows the buffer as the pool grows it.
   const commands = new Float64Array(init.commands);
-  const view = (code: number, offset: number, length: number): TensorData =>
-    heapView(code === 0 ? "float32" : "float64", offset, length);
+  const cache = new DecodeCache((code, offset, length) =>
+    heapView(code === 0 ? "float32" : "float64", offset, length)
+  );
   let done = Atomics.load(ctl, base + DONE);
   for (;;) {
     let seq = Atomics.load(ctl, base + SEQ);
@@ -183,15 +190,26 @@ async function loop(init: WorkerInit): Promise<void> {
     }
     // Outside the job's try: this is the worker dying, not a job failing.
     if (Atomics.load(ctl, base + CRASH) === 1) throw new Error("crash requested by a test");
-    try {
-      const backend = BACKEND_CODES[Atomics.load(ctl, base + BACKEND)]!;
-      const active = getKernels();
-      if (active.name !== backend.name || active.fused !== backend.fused) {
-        setBackend(backend.name as BackendName, { fma: backend.fused });
+    for (let chunk; (chunk = claimChunk(ctl, stage + CLAIM)) >= 0;) {
+      let failed = false;
+      try {
+        const backend = BACKEND_CODES[Atomics.load(ctl, stage + BACKEND)]!;
+        const active = getKernels();
+        if (active.name !== backend.name || active.fused !== backend.fused) {
+          setBackend(backend.name as BackendName, { fma: backend.fused });
+        }
+        const table = Atomics.load(ctl, stage + CHUNKS);
+        runChunk(commands, commands[table + 1 + chunk]!, cache);
+      } catch (e) {
+        report(FAILED, e, String(e));
+        failed = true;
       }
-      runShare(commands, Atomics.load(ctl, base + SHARE), view);
-    } catch (e) {
-      report(FAILED, e, String(e));
+      // Counted even when it failed, so that the pool's wait ends and it reports the failure.
+      const finished = Atomics.add(ctl, stage + FINISHED, 1) + 1;
+      if (finished === Atomics.load(ctl, stage + CLAIM) >>> 16) {
+        Atomics.notify(ctl, stage + FINISHED);
+      }
+      if (failed) break;
     }
     done = seq;
     Atomics.store(ctl, base + DONE, seq);
@@ -199,21 +217,15 @@ async function loop(init: WorkerInit): Promise<void> {
   }
 }
 
-/** Runs this worker's share of the stage: `[count, (task, from, to)…]` at `at`. */
-function runShare(
-  commands: Float64Array,
-  at: number,
-  view: (code: number, offset: number, length: number) => TensorData,
-): void {
+/**
+ * Runs a chunk of the stage: `[count, (task, from, to)…]` at `at`; task `i`
+ * is encoded from `commands[1 + i]` to `commands[2 + i]`.
+ */
+function runChunk(commands: Float64Array, at: number, cache: DecodeCache): void {
   const count = commands[at]! | 0;
-  const decoded = new Map<number, Task>();
   for (let i = 0; i < count; i++) {
     const index = commands[at + 1 + 3 * i]! | 0;
-    let task = decoded.get(index);
-    if (task === undefined) {
-      task = decodeTask(commands, commands[1 + index]!, view);
-      decoded.set(index, task);
-    }
+    const task: Task = cache.task(commands, commands[1 + index]!, commands[2 + index]!);
     runTask(task, commands[at + 2 + 3 * i]! | 0, commands[at + 3 + 3 * i]! | 0);
   }
 }

@@ -55,7 +55,14 @@ export {
   type XentGradRun,
   type XentRun,
 } from "./tasks.ts";
-export { decodeTask, dtypeCode, encodedSize, encodeTask, taskBuffers } from "./task_codec.ts";
+export {
+  decodeTask,
+  dtypeCode,
+  encodedSize,
+  encodeTask,
+  everyBuffer,
+  taskBuffers,
+} from "./task_codec.ts";
 export type { Gemm, GemmArgs, KernelBackend, KernelBlocking } from "./types.ts";
 export { useKernelSpace, wasmBackend, type WasmBackendOptions } from "./wasm/backend.ts";
 export type { KernelSpace } from "./wasm/gemm.ts";

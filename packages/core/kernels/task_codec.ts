@@ -91,16 +91,24 @@ export function encodedSize(task: Task): number {
   return n;
 }
 
+/** Whether `test` holds for every buffer of `task` (no allocation, unlike {@linkcode taskBuffers}). */
+export function everyBuffer(task: Task, test: (data: TensorData) => boolean): boolean {
+  const bufs = LAYOUTS[task.kind].bufs;
+  const t = task as unknown as Record<string, TensorData>;
+  for (let i = 0; i < bufs.length; i++) if (!test(t[bufs[i]!]!)) return false;
+  return true;
+}
+
 /**
- * Writes `task` into `out` from `at`, its buffers as `where(data)` gives
- * them (`[dtype code, byte offset]` in memory the reader shares), and
+ * Writes `task` into `out` from `at`, each buffer as its dtype code, its
+ * byte offset `offsetOf(data)` in memory the reader shares, and its length;
  * returns the index after it.
  */
 export function encodeTask(
   task: Task,
   out: Float64Array,
   at: number,
-  where: (data: TensorData) => readonly [number, number],
+  offsetOf: (data: TensorData) => number,
 ): number {
   const layout = LAYOUTS[task.kind];
   const t = task as unknown as Record<string, unknown>;
@@ -109,9 +117,8 @@ export function encodeTask(
   out[at++] = task.work;
   for (const name of layout.bufs) {
     const data = t[name] as TensorData;
-    const [code, offset] = where(data);
-    out[at++] = code;
-    out[at++] = offset;
+    out[at++] = dtypeCode(data);
+    out[at++] = offsetOf(data);
     out[at++] = data.length;
   }
   for (const name of layout.nums) out[at++] = Number(t[name]);
@@ -181,7 +188,8 @@ export function decodeTask(
 
 /** `x` as a small integer when it is one (see {@linkcode decodeTask}). */
 function integral(x: number): number {
-  return Number.isInteger(x) && Math.abs(x) < 2 ** 31 ? x | 0 : x;
+  // −0 is an integer too, but `| 0` would make it +0: x·(−0) and x·0 differ in sign.
+  return Number.isInteger(x) && Math.abs(x) < 2 ** 31 && !Object.is(x, -0) ? x | 0 : x;
 }
 
 function ints(src: Float64Array, at: number, n: number): number[] {
