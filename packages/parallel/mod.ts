@@ -55,6 +55,7 @@
  */
 export { PoolClosedError, PoolUnsupportedError, WorkerError } from "./errors.ts";
 export { SERIAL_BELOW_FLOPS } from "./crossover.ts";
+export { SPIN_MS } from "./idle.ts";
 export { createPool, Pool, type PoolOptions } from "./pool.ts";
 export { isShared, sharedZeros, toShared } from "./shared.ts";
 export { valueAndGradParallel } from "./value_and_grad.ts";

@@ -40,6 +40,7 @@ import {
 } from "@matgrad/core/kernels";
 import { PoolClosedError, PoolUnsupportedError, WorkerError } from "./errors.ts";
 import { SERIAL_BELOW_FLOPS } from "./crossover.ts";
+import { SPIN_MS } from "./idle.ts";
 import { heapAllocation, heapMemory, heapRelease, heapSupported, inHeap } from "./heap.ts";
 import {
   BACKEND,
@@ -88,6 +89,14 @@ export interface PoolOptions {
    * that has more than one unit of work.
    */
   serialBelowFlops?: number;
+  /**
+   * How long, in milliseconds, an idle worker keeps polling for the next op
+   * before it sleeps. Polling keeps the core awake and its wake-up
+   * immediate, which a training loop's back-to-back ops want (a sleeping
+   * core on a VM can take tens of microseconds to milliseconds to wake);
+   * sleeping sooner frees the core sooner. Default {@linkcode SPIN_MS}.
+   */
+  spinMs?: number;
   /**
    * What to do where the runtime cannot run workers over shared memory (no
    * Web Worker API nor `node:worker_threads`, or no growable
@@ -190,7 +199,7 @@ const canBlock = ((): boolean => {
 })();
 
 // Main-thread waits: spin this long for workers to finish, then sleep in slices.
-const SPIN_MS = 1;
+const WAIT_SPIN_MS = 1;
 const SLICE_MS = 20;
 // A worker that has not begun its first job after this long never will.
 const START_MS = 30_000;
@@ -249,6 +258,7 @@ export class Pool implements Executor, AsyncDisposable {
   /** Where the stage's words start in {@linkcode Pool.#ctl}. */
   readonly #stageAt: number;
   #callerComputes = true;
+  readonly #spinMs: number;
   /** A worker that died while no call of it was waiting: the next op reports it. */
   #unreported: { index: number; dead: string; cause: Error | undefined } | undefined;
   #chunksPerThread = CHUNKS_PER_THREAD;
@@ -287,6 +297,11 @@ export class Pool implements Executor, AsyncDisposable {
         `createPool: serialBelowFlops must be a non-negative number, got ${serialBelow}`,
       );
     }
+    const spinMs = options.spinMs ?? SPIN_MS;
+    if (typeof spinMs !== "number" || !(spinMs >= 0) || spinMs === Infinity) {
+      throw new RangeError(`createPool: spinMs must be a finite number ≥ 0, got ${spinMs}`);
+    }
+    this.#spinMs = spinMs;
     const fallback = options.fallback ?? "error";
     if (fallback !== "error" && fallback !== "serial") {
       throw new RangeError(
@@ -805,7 +820,7 @@ export class Pool implements Executor, AsyncDisposable {
   #settleSync(posted: Posted): void {
     const at = this.#stageAt + FINISHED;
     const start = performance.now();
-    const spinUntil = start + SPIN_MS;
+    const spinUntil = start + WAIT_SPIN_MS;
     for (let done; (done = Atomics.load(this.#ctl, at)) < posted.chunks;) {
       if (this.#lost(posted)) break;
       if (performance.now() < spinUntil) continue;
@@ -925,6 +940,7 @@ export class Pool implements Executor, AsyncDisposable {
       control: this.#control,
       commands: this.#commandBuffer,
       heap: heapMemory(),
+      spinMs: this.#spinMs,
       modules: compiledKernels(),
     }).then(
       () => {

@@ -299,6 +299,13 @@ Deno.test("createPool validates its options and defaults to one worker per other
     assertStrictEquals(error.message, "createPool: workers must be a positive integer, got 0");
   }
   assertThrows(() => createPool({ serialBelowFlops: -1 }), RangeError);
+  for (const spinMs of [-1, NaN, Infinity, "1" as unknown as number]) {
+    const error = assertThrows(() => createPool({ spinMs }), RangeError);
+    assertStrictEquals(
+      error.message,
+      `createPool: spinMs must be a finite number ≥ 0, got ${spinMs}`,
+    );
+  }
   const pool = createPool();
   // The calling thread computes a share of every task, so it counts as one of the threads.
   assertStrictEquals(pool.size, Math.max(1, navigator.hardwareConcurrency - 1));
@@ -353,5 +360,15 @@ Deno.test("numbers reach the workers with their bits: scale by −0 gives −0 a
       const on = withExecutor(pool, () => scale(input, s));
       assertSameBits(on, scale(input, s), `scale by ${Object.is(s, -0) ? "-0" : s}, ${dtype}`);
     }
+  }
+});
+
+Deno.test("a pool whose workers never poll (spinMs 0) sleeps between ops and keeps the bits", async () => {
+  await using pool = createPool({ workers: 2, serialBelowFlops: 0, spinMs: 0 });
+  await pool.ready();
+  const a = randn([64, 48], { seed: 31 }), b = randn([48, 40], { seed: 32 });
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 5)); // the workers are asleep
+    assertSameBits(await pool.matmul(a, b), matmul(a, b), `call ${i}`);
   }
 });

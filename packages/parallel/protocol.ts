@@ -90,6 +90,8 @@ export interface WorkerInit {
   readonly commands: SharedArrayBuffer;
   /** The tensor heap: the shared memory every thread's kernels run over. */
   readonly heap: WebAssembly.Memory;
+  /** How long an idle worker polls for the next job before it sleeps, in ms. */
+  readonly spinMs: number;
   /** The calling thread's compiled kernel modules (importing a shared memory), by `fma`. */
   readonly modules: readonly (readonly [boolean, WebAssembly.Module])[];
 }

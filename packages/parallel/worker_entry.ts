@@ -125,9 +125,6 @@ function host(): Host {
 }
 const scope = host();
 
-// How long a worker spins for the next job before it sleeps.
-const SPIN_MS = 0.5;
-
 let state: { ctl: Int32Array; base: number; stage: number; text: Uint8Array } | undefined;
 
 function report(status: number, error: unknown, fallback: string): void {
@@ -178,7 +175,7 @@ async function loop(init: WorkerInit): Promise<void> {
   for (;;) {
     let seq = Atomics.load(ctl, base + SEQ);
     if (seq === done) {
-      const until = performance.now() + SPIN_MS;
+      const until = performance.now() + init.spinMs;
       while ((seq = Atomics.load(ctl, base + SEQ)) === done && performance.now() < until) {
         // Spinning: the next op of a step is usually microseconds away.
       }

@@ -201,6 +201,14 @@ export async function run(config: Config, terminals: Terminals): Promise<void> {
   let result: TrainResult;
   let serialRun: TrainResult | undefined;
   try {
+    if (config.compare && pool !== undefined) {
+      // One epoch on each first, so that neither timed run is the one that warms the JIT up.
+      const once = { ...trainOptions, epochs: 1 };
+      await status.run("warming up the pool and this thread (--compare)", async () => {
+        await train(p.fit.train, undefined, { ...once, pool });
+        await train(p.fit.train, undefined, once);
+      });
+    }
     result = await train(p.fit.train, p.fit.test, {
       ...trainOptions,
       ...(pool ? { pool } : {}),
