@@ -13,8 +13,12 @@ import { decodeTask, type Task, type TensorData } from "@matgrad/core/kernels";
 export type ViewOf = (code: number, offset: number, length: number) => TensorData;
 
 interface Entry {
-  /** The encoding's 32-bit words, to compare bit for bit (so 0 and −0 differ). */
-  readonly words: Int32Array;
+  /**
+   * The encoding's 32-bit words, to compare bit for bit (so 0 and −0
+   * differ); a plain array, since each typed array would be a separate
+   * allocation outside the JS heap, which a busy worker's allocator frees late.
+   */
+  readonly words: number[];
   readonly task: Task;
 }
 
@@ -70,7 +74,9 @@ export class DecodeCache {
       this.#entries.clear();
       this.#size = 0;
     }
-    const entry: Entry = { words: words.slice(from, to), task };
+    const copy: number[] = new Array(to - from);
+    for (let i = from; i < to; i++) copy[i - from] = words[i]!;
+    const entry: Entry = { words: copy, task };
     if (bucket === undefined || this.#size === 0) this.#entries.set(h, [entry]);
     else bucket.push(entry);
     this.#size++;
@@ -79,7 +85,7 @@ export class DecodeCache {
 }
 
 /** Whether `a` holds the same words as `b[from, to)`. */
-function same(a: Int32Array, b: Int32Array, from: number, to: number): boolean {
+function same(a: readonly number[], b: Int32Array, from: number, to: number): boolean {
   if (a.length !== to - from) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[from + i]) return false;
   return true;

@@ -1,9 +1,9 @@
 /**
- * The worker pool: an executor of core's ops. Every task of a stage is cut
- * into ranges of its units, the calling thread runs the first range and the
- * workers the rest, all reading and writing the shared tensor heap in place.
- * Jobs go through shared memory with Atomics (a worker spins briefly after a
- * job, then sleeps); comlink only starts the workers.
+ * The worker pool: an executor of core's ops. The tasks of a stage are cut
+ * into chunks of their units, which every thread (the calling one included)
+ * claims until none is left, all reading and writing the shared tensor heap
+ * in place. Jobs go through shared memory with Atomics (a worker polls
+ * briefly after a job, then sleeps); comlink only starts the workers.
  *
  * @module
  */
@@ -203,8 +203,9 @@ const WAIT_SPIN_MS = 1;
 const SLICE_MS = 20;
 // A worker that has not begun its first job after this long never will.
 const START_MS = 30_000;
-// Chunks per thread in a stage: enough that a thread that starts late or is
-// descheduled leaves work to the others; few, since each chunk is a kernel call.
+// Chunks per thread in a stage. One: a thread that starts late still leaves
+// its chunk to the others, and more chunks cost more than they balance, since
+// each is a kernel call that packs its operands again (benchmarks/README.md).
 const CHUNKS_PER_THREAD = 1;
 
 /**
@@ -636,8 +637,8 @@ export class Pool implements Executor, AsyncDisposable {
 
   /**
    * Cuts `tasks` into chunks, opens the stage, wakes the workers, claims
-   * chunks on the calling thread until none is left, and returns what remains to be waited for (undefined
-   * when the calling thread did everything).
+   * chunks on the calling thread until none is left, and returns the stage
+   * to wait for (undefined when it ran on the calling thread alone).
    */
   #post(fn: string, tasks: readonly Task[]): Posted | undefined {
     this.#reportLost(fn);
