@@ -77,6 +77,7 @@ export { add, div, mul, neg, scale, sub } from "./ops/elementwise.ts";
 export { mse, softmaxCrossEntropy } from "./ops/loss.ts";
 export { mean, type ReduceOptions, sum } from "./ops/reduce.ts";
 export { reshape } from "./ops/reshape.ts";
+export { takeRows, type TakeRowsOptions } from "./ops/take.ts";
 export { transpose } from "./ops/transpose.ts";
 export { exp, log, relu, sigmoid, sqrt, square, tanh } from "./ops/unary.ts";
 export { adam, type AdamOptions } from "./optim/adam.ts";

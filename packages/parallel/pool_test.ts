@@ -4,11 +4,15 @@ import {
   matmul,
   matmulGrad,
   matmulGradPart,
+  mul,
   randn,
   scale,
   ShapeError,
+  sum,
+  takeRows,
   Tensor,
   tensor,
+  valueAndGrad,
   withExecutor,
   zeros,
 } from "@matgrad/core";
@@ -370,5 +374,24 @@ Deno.test("a pool whose workers never poll (spinMs 0) sleeps between ops and kee
   for (let i = 0; i < 3; i++) {
     await new Promise((r) => setTimeout(r, 5)); // the workers are asleep
     assertSameBits(await pool.matmul(a, b), matmul(a, b), `call ${i}`);
+  }
+});
+
+Deno.test("takeRows splits its rows across the threads with the serial bits; so does its gradient", async () => {
+  await using pool = createPool({ workers: 2, serialBelowFlops: 0 });
+  await pool.ready();
+  for (const dtype of ["float32", "float64"] as const) {
+    const x = randn([300, 37], { seed: 41, dtype });
+    const rows = Array.from({ length: 257 }, (_, i) => (i * 113) % 300);
+    rows[5] = rows[9] = 7; // a repeat, summed in order in the gradient
+    const serial = takeRows(x, rows);
+    const before = pool.workerStages;
+    const onPool = withExecutor(pool, () => takeRows(x, rows));
+    assertStrictEquals(pool.workerStages, before + 1, "the gather went to the workers");
+    assertSameBits(onPool, serial, `takeRows, ${dtype}`);
+    const w = randn([257, 37], { seed: 42, dtype });
+    const f = (x: Tensor) => sum(mul(takeRows(x, rows), w));
+    const g = valueAndGrad(f)(x).grad;
+    assertSameBits(withExecutor(pool, () => valueAndGrad(f)(x).grad), g, `gradient, ${dtype}`);
   }
 });

@@ -231,5 +231,9 @@ export function encodeTask(task: Task): Dispatch | undefined {
         grid: grid(n),
       };
     }
+    case "gatherRows":
+    case "scatterRows":
+      // takeRows refuses a device executor before it makes a task; this is the backstop.
+      throw new TypeError(`webgpu: ${task.kind} tasks run on the CPU executors only`);
   }
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Tensor } from "@matgrad/core";
+import { takeRows, Tensor } from "@matgrad/core";
 import { permutation, uniform } from "./random.ts";
 
 /** Inputs `x` (n×d) and targets `y` (n×m) with their column names. */
@@ -86,7 +86,9 @@ export function rows(data: Dataset): number {
 
 /**
  * Copies the rows `index[from…to)` of a 2-D float64 tensor into `out`
- * (allocated when absent): the minibatch gather, allocation-free in the loop.
+ * (allocated when absent): the minibatch gather, allocation-free in the
+ * loop. It is core's `takeRows`, so on a pool (the active executor) its rows
+ * are split across the threads.
  */
 export function gatherRows(
   t: Tensor,
@@ -95,15 +97,13 @@ export function gatherRows(
   to = index.length,
   out?: Float64Array,
 ): Tensor {
-  const cols = t.shape[1]!;
-  const size = (to - from) * cols;
-  const dst = out === undefined ? new Float64Array(size) : out.subarray(0, size);
-  const src = t.data;
-  for (let r = from; r < to; r++) {
-    const s = index[r]! * cols, o = (r - from) * cols;
-    for (let c = 0; c < cols; c++) dst[o + c] = src[s + c]!;
-  }
-  return new Tensor(dst, [to - from, cols]);
+  const rows = ArrayBuffer.isView(index)
+    ? (index as unknown as Uint32Array).subarray(from, to)
+    : Array.prototype.slice.call(index, from, to) as number[];
+  const shape = [to - from, t.shape[1]!];
+  return out === undefined
+    ? takeRows(t, rows)
+    : takeRows(t, rows, { out: new Tensor(out.subarray(0, shape[0]! * shape[1]!), shape) });
 }
 
 /** Options of {@linkcode splitDataset}. */

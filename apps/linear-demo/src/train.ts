@@ -5,7 +5,7 @@
  * @module
  */
 import { type Executor, serialExecutor, withExecutor } from "@matgrad/core";
-import type { Pool } from "@matgrad/parallel";
+import { type Pool, toShared } from "@matgrad/parallel";
 import { type Dataset, gatherRows, rows } from "./dataset.ts";
 import type { LinearParams } from "./least_squares.ts";
 import { createTrainer, linearLoss, type OptimizerOptions } from "./model.ts";
@@ -112,6 +112,15 @@ export async function train(
   const batch = Math.min(options.batchSize, n);
   const steps = Math.ceil(n / batch);
   const xBuf = trainer.buffer(batch * d), yBuf = trainer.buffer(batch * m);
+  // With a pool, the minibatch gathers run on it too, from the training set
+  // moved once into its shared memory (where the threads read it in place).
+  const pool = options.device === undefined && options.pool?.serialReason === undefined
+    ? options.pool
+    : undefined;
+  const onPool = <T>(fn: () => T): T => pool === undefined ? fn() : withExecutor(pool, fn);
+  const source = pool === undefined
+    ? trainSet
+    : { ...trainSet, x: toShared(trainSet.x), y: toShared(trainSet.y) };
   const order = new Uint32Array(n);
   const next = uniform(options.seed);
   const stepLosses: number[] = [];
@@ -138,8 +147,8 @@ export async function train(
     for (let s = 0; s < steps; s++) {
       const t0 = performance.now();
       const from = s * batch, to = Math.min(n, from + batch);
-      const xb = gatherRows(trainSet.x, order, from, to, xBuf);
-      const yb = gatherRows(trainSet.y, order, from, to, yBuf);
+      const xb = onPool(() => gatherRows(source.x, order, from, to, xBuf));
+      const yb = onPool(() => gatherRows(source.y, order, from, to, yBuf));
       const loss = await trainer.step(xb, yb);
       stepLosses.push(loss);
       seen += to - from;
@@ -152,6 +161,9 @@ export async function train(
     }
     await report(epoch);
   }
+  // The copies toShared made (not a caller's tensor that was shared already).
+  if (source.x !== trainSet.x) source.x.dispose();
+  if (source.y !== trainSet.y) source.y.dispose();
   const seconds = (performance.now() - start) / 1000;
   return {
     params: await trainer.snapshot(),

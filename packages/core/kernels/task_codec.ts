@@ -60,6 +60,8 @@ const LAYOUTS: { readonly [K in TaskKind]: Layout } = {
     nums: ["lr", "beta1", "beta2", "eps", "c1", "c2"],
     arrays: [],
   },
+  gatherRows: { bufs: ["x", "index", "out"], writes: ["out"], nums: ["cols"], arrays: [] },
+  scatterRows: { bufs: ["g", "index", "out"], writes: ["out"], nums: ["cols"], arrays: [] },
 };
 
 const KINDS = Object.keys(LAYOUTS) as TaskKind[];

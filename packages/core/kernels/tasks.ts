@@ -17,6 +17,7 @@ import { runBinary, runExpand, runTranspose, runUnary } from "./elementwise.ts";
 import { runCombine, runReduce } from "./reduce.ts";
 import { runMse, runMseGrad, runXent, runXentGrad } from "./loss.ts";
 import { runAdam, runSgd } from "./optim.ts";
+import { runGatherRows, runScatterRows } from "./gather.ts";
 
 /** Fields every task has. */
 export interface TaskBase {
@@ -278,6 +279,34 @@ export interface AdamRun extends TaskBase {
   readonly c2: number;
 }
 
+/** Rows of `x` by index into `out`; units are output rows. */
+export interface GatherRowsRun extends TaskBase {
+  /** The kind of task. */
+  readonly kind: "gatherRows";
+  /** The rows taken from, each `cols` elements. */
+  readonly x: TensorData;
+  /** The row of `x` each output row copies (integers, checked). */
+  readonly index: Float64Array;
+  /** The output, `index.length` rows. */
+  readonly out: TensorData;
+  /** Elements per row. */
+  readonly cols: number;
+}
+
+/** Row `i` of `g` added into row `index[i]` of `out`, in order; one unit. */
+export interface ScatterRowsRun extends TaskBase {
+  /** The kind of task. */
+  readonly kind: "scatterRows";
+  /** The rows added, `index.length` of them. */
+  readonly g: TensorData;
+  /** The row of `out` each row of `g` goes to. */
+  readonly index: Float64Array;
+  /** The output, zero-filled before. */
+  readonly out: TensorData;
+  /** Elements per row. */
+  readonly cols: number;
+}
+
 /** Every kind of task. */
 export type Task =
   | GemmRun
@@ -292,7 +321,9 @@ export type Task =
   | XentRun
   | XentGradRun
   | SgdRun
-  | AdamRun;
+  | AdamRun
+  | GatherRowsRun
+  | ScatterRowsRun;
 
 /** The kinds of task, by name. */
 export type TaskKind = Task["kind"];
@@ -327,5 +358,9 @@ export function runTask(task: Task, from: number, to: number): void {
       return runSgd(task, from, to);
     case "adam":
       return runAdam(task, from, to);
+    case "gatherRows":
+      return runGatherRows(task, from, to);
+    case "scatterRows":
+      return runScatterRows(task, from, to);
   }
 }
