@@ -61,6 +61,17 @@ export function runBinary(t: BinaryRun, from: number, to: number): void {
   const nd = t.shape.length;
   const ia = nd === 0 ? 0 : t.sa[nd - 1]!;
   const ib = nd === 0 ? 0 : t.sb[nd - 1]!;
+  if (nd === 2) {
+    // Rows directly (a bias over a batch, a column over rows): no walk, no callback per row.
+    const cols = t.shape[1]!, sa0 = t.sa[0]!, sb0 = t.sb[0]!;
+    let r = Math.floor(from / cols), c = from - r * cols;
+    for (let at = from; at < to; r++, c = 0) {
+      const len = Math.min(cols - c, to - at);
+      binaryRow(op, out, at, len, a, r * sa0 + c * ia, ia, b, r * sb0 + c * ib, ib);
+      at += len;
+    }
+    return;
+  }
   walkRuns(t.shape, [t.sa, t.sb], from, to, (at, len, off) => {
     binaryRow(op, out, at, len, a, off[0]!, ia, b, off[1]!, ib);
   });

@@ -1,0 +1,76 @@
+import { assertStrictEquals } from "@std/assert";
+import { Binary, runBinary } from "./elementwise.ts";
+import type { BinaryRun } from "./tasks.ts";
+
+/**
+ * Operand layouts over an R×C output that ops make (contiguous, with zero
+ * strides on broadcast axes): strides [row, column] and the element count.
+ */
+const layouts = (r: number, c: number): [string, number[], number][] => [
+  ["full", [c, 1], r * c],
+  ["row vector", [0, 1], c],
+  ["column", [1, 0], r],
+  ["scalar", [0, 0], 1],
+];
+
+const apply = (op: number, x: number, y: number): number =>
+  op === Binary.add ? x + y : op === Binary.sub ? x - y : op === Binary.mul ? x * y : x / y;
+
+Deno.test("binary kernel, 2-D broadcasts: every layout pair, op and split point gives the element-wise result", () => {
+  let checked = 0;
+  for (const f32 of [false, true]) {
+    const make = (values: number[]) => f32 ? Float32Array.from(values) : Float64Array.from(values);
+    const zeros = (n: number) => f32 ? new Float32Array(n) : new Float64Array(n);
+    for (const [rows, cols] of [[1, 1], [1, 7], [5, 1], [3, 4], [4, 17]] as const) {
+      const n = rows * cols;
+      for (const [na, sa, la] of layouts(rows, cols)) {
+        for (const [nb, sb, lb] of layouts(rows, cols)) {
+          if (la === n && lb === n && na === "full" && nb === "full") continue; // the same-shape path
+          const a = make(Array.from({ length: la }, (_, i) => (i * 37 % 11) - 5.5));
+          const b = make(Array.from({ length: lb }, (_, i) => (i * 13 % 7) + 0.25));
+          for (const op of Object.values(Binary)) {
+            const expected = zeros(n);
+            for (let r = 0; r < rows; r++) {
+              for (let c = 0; c < cols; c++) {
+                expected[r * cols + c] = apply(
+                  op,
+                  a[r * sa[0]! + c * sa[1]!]!,
+                  b[r * sb[0]! + c * sb[1]!]!,
+                );
+              }
+            }
+            // Split at every point, as a pool cuts element ranges mid-row.
+            for (let k = 0; k <= n; k++) {
+              const out = zeros(n).fill(NaN);
+              const t = {
+                kind: "binary",
+                op,
+                shape: [rows, cols],
+                a,
+                sa,
+                b,
+                sb,
+                out,
+                units: n,
+                work: n,
+              } as unknown as BinaryRun;
+              runBinary(t, 0, k);
+              runBinary(t, k, n);
+              for (let i = 0; i < n; i++) {
+                if (!Object.is(out[i], expected[i])) {
+                  throw new Error(
+                    `${rows}×${cols} ${na} op ${op} ${nb}, split ${k}: element ${i} is ${
+                      out[i]
+                    }, expected ${expected[i]}`,
+                  );
+                }
+              }
+              checked++;
+            }
+          }
+        }
+      }
+    }
+  }
+  assertStrictEquals(checked > 3000, true, `checked ${checked}`);
+});
