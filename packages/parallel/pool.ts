@@ -274,8 +274,6 @@ export class Pool implements Executor, AsyncDisposable {
   #posted: Posted | undefined;
   /** The started workers of the stage being posted (reused, so that posting allocates less). */
   readonly #ready: Slot[] = [];
-  /** What {@linkcode Pool.#stage} copied in for the stage being posted. */
-  #staging: Staging = NOTHING_STAGED;
 
   /**
    * Starts the workers. Prefer {@linkcode createPool}.
@@ -666,9 +664,9 @@ export class Pool implements Executor, AsyncDisposable {
       for (const t of tasks) runTask(t, 0, t.units);
       return undefined;
     }
-    const inHeapTasks = tasks.every(allInHeap) ? tasks : this.#stage(tasks);
-    const { copyBack, staged } = this.#staging;
-    this.#staging = NOTHING_STAGED;
+    const { tasks: inHeapTasks, copyBack, staged } = tasks.every(allInHeap)
+      ? { tasks, ...NOTHING_STAGED }
+      : this.#stage(tasks);
     const chunks = split(inHeapTasks, Math.min(units, parts * this.#chunksPerThread, MAX_CHUNKS));
     let tableLength = 1 + chunks.length;
     for (const c of chunks) tableLength += 1 + 3 * c.length;
@@ -714,14 +712,13 @@ export class Pool implements Executor, AsyncDisposable {
 
   /**
    * `tasks` with every operand outside the heap replaced by a copy in it,
-   * noted in {@linkcode Pool.#staging} to be copied back (if written) and freed.
+   * with the copies to copy back (those written) and the blocks to free.
    */
-  #stage(tasks: readonly Task[]): Task[] {
+  #stage(tasks: readonly Task[]): Staging & { tasks: Task[] } {
     const copyBack: [TensorData, TensorData][] = [];
     const staged: unknown[] = [];
-    this.#staging = { copyBack, staged };
     const copies = new Map<TensorData, TensorData>();
-    return tasks.map((t) => {
+    const out = tasks.map((t) => {
       let changed: Record<string, unknown> | undefined;
       for (const { name, data, written } of taskBuffers(t)) {
         if (inHeap(data) || data.length === 0) continue;
@@ -741,6 +738,7 @@ export class Pool implements Executor, AsyncDisposable {
       }
       return (changed ?? t) as unknown as Task;
     });
+    return { tasks: out, copyBack, staged };
   }
 
   /**
