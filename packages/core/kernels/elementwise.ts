@@ -64,6 +64,11 @@ export function runBinary(t: BinaryRun, from: number, to: number): void {
   if (nd === 2) {
     // Rows directly (a bias over a batch, a column over rows): no walk, no callback per row.
     const cols = t.shape[1]!, sa0 = t.sa[0]!, sb0 = t.sb[0]!;
+    if (ia === 1 && ib === 1) {
+      if (out instanceof Float32Array) grid32(op, out, a, sa0, b, sb0, cols, from, to);
+      else grid64(op, out, a, sa0, b, sb0, cols, from, to);
+      return;
+    }
     let r = Math.floor(from / cols), c = from - r * cols;
     for (let at = from; at < to; r++, c = 0) {
       const len = Math.min(cols - c, to - at);
@@ -122,6 +127,122 @@ function same64(
       return;
     case Binary.div:
       for (let i = i0; i < i1; i++) out[i] = a[i]! / b[i]!;
+      return;
+  }
+}
+
+/**
+ * Output elements `[from, to)` of a `rows×cols` grid whose operands step
+ * along rows by `sa0` and `sb0` and are contiguous along each row: the
+ * nested loops in one frame, without a call per row (per-row calls cost as
+ * much as the arithmetic on 64-wide rows).
+ */
+function grid32(
+  op: number,
+  out: Float32Array,
+  a: TensorData,
+  sa0: number,
+  b: TensorData,
+  sb0: number,
+  cols: number,
+  from: number,
+  to: number,
+): void {
+  const r0 = Math.floor(from / cols);
+  // Offsets that turn an output index into an operand index, row by row.
+  let da = r0 * sa0 - r0 * cols, db = r0 * sb0 - r0 * cols;
+  let end = Math.min(to, (r0 + 1) * cols);
+  switch (op) {
+    case Binary.add:
+      for (
+        let i = from;
+        i < to;
+        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
+      ) {
+        for (; i < end; i++) out[i] = a[i + da]! + b[i + db]!;
+      }
+      return;
+    case Binary.sub:
+      for (
+        let i = from;
+        i < to;
+        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
+      ) {
+        for (; i < end; i++) out[i] = a[i + da]! - b[i + db]!;
+      }
+      return;
+    case Binary.mul:
+      for (
+        let i = from;
+        i < to;
+        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
+      ) {
+        for (; i < end; i++) out[i] = a[i + da]! * b[i + db]!;
+      }
+      return;
+    case Binary.div:
+      for (
+        let i = from;
+        i < to;
+        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
+      ) {
+        for (; i < end; i++) out[i] = a[i + da]! / b[i + db]!;
+      }
+      return;
+  }
+}
+
+function grid64(
+  op: number,
+  out: Float64Array,
+  a: TensorData,
+  sa0: number,
+  b: TensorData,
+  sb0: number,
+  cols: number,
+  from: number,
+  to: number,
+): void {
+  const r0 = Math.floor(from / cols);
+  // Offsets that turn an output index into an operand index, row by row.
+  let da = r0 * sa0 - r0 * cols, db = r0 * sb0 - r0 * cols;
+  let end = Math.min(to, (r0 + 1) * cols);
+  switch (op) {
+    case Binary.add:
+      for (
+        let i = from;
+        i < to;
+        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
+      ) {
+        for (; i < end; i++) out[i] = a[i + da]! + b[i + db]!;
+      }
+      return;
+    case Binary.sub:
+      for (
+        let i = from;
+        i < to;
+        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
+      ) {
+        for (; i < end; i++) out[i] = a[i + da]! - b[i + db]!;
+      }
+      return;
+    case Binary.mul:
+      for (
+        let i = from;
+        i < to;
+        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
+      ) {
+        for (; i < end; i++) out[i] = a[i + da]! * b[i + db]!;
+      }
+      return;
+    case Binary.div:
+      for (
+        let i = from;
+        i < to;
+        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
+      ) {
+        for (; i < end; i++) out[i] = a[i + da]! / b[i + db]!;
+      }
       return;
   }
 }

@@ -136,13 +136,16 @@ for (const dtype of ["float32", "float64"] as const) {
           const space = testSpace();
           let i = 0;
           for (const { m, n, k } of shapeClasses(getKernels().blocking[dtype])) {
-            // Operands strided by a pad column, as views of larger tensors are.
+            // Operands strided by a pad column, as views of larger tensors are,
+            // or A a band of a matrix over twice as wide (a thread's share of
+            // a gradient's columns, which the kernel packs where it lies).
             const transA = (i & 1) === 1, transB = (i & 2) === 2;
             const accumulate = (i & 4) === 4;
             i++;
             const [ar, ac] = transA ? [k, m] : [m, k];
             const [br, bc] = transB ? [n, k] : [k, n];
-            const lda = ac + (i % 3 === 0 ? 1 : 0), ldb = bc, ldc = n;
+            const pad = i % 3 === 0 ? 1 : i % 3 === 1 ? ac + 1 : 0;
+            const lda = ac + pad, ldb = bc, ldc = n;
             space.reset();
             const a = space.alloc(dtype, (ar - 1) * lda + ac);
             const b = space.alloc(dtype, (br - 1) * ldb + bc);
@@ -243,6 +246,79 @@ Deno.test({
                 assert(sameBits(own, shared), `${v.label} ${dtype} ${m}×${n}×${k} gap ${gap}`);
               }
             }
+          }
+        }
+      }
+    } finally {
+      useKernelSpace(undefined);
+      setBackend(before.name as "js" | "wasm", { fma: before.fused });
+    }
+  },
+});
+
+// k, the full width, the band's first column and width m, and n.
+const BANDS: readonly (readonly [number, number, number, number, number])[] = [
+  [4100, 256, 64, 70, 37],
+  [2500, 200, 0, 129, 64],
+];
+
+Deno.test({
+  name: "a band of a wide transposed A over 1 MiB (a thread's share of dB) gives the copies' bits",
+  ignore: VARIANTS.length === 0,
+  fn() {
+    const before = getKernels();
+    try {
+      for (const v of VARIANTS) {
+        setBackend("wasm", { fma: v.fma });
+        for (const dtype of ["float32", "float64"] as const) {
+          // Xᵀ·dC for columns [first, first + m) of X (k×width): A = that band, transposed.
+          for (const [k, width, first, m, n] of BANDS) {
+            const es = dtype === "float32" ? 4 : 8;
+            assert(k * m * es > 1 << 20, "the band must be over the in-place limit");
+            const space = testSpace();
+            const next = rng(k + m);
+            const x = space.alloc(dtype, k * width);
+            const b = space.alloc(dtype, k * n);
+            const c = space.alloc(dtype, m * n);
+            fill(x, next);
+            fill(b, next);
+            const args: GemmArgs = {
+              transA: true,
+              transB: false,
+              m,
+              n,
+              k,
+              a: x,
+              aOff: first,
+              lda: width,
+              b,
+              bOff: 0,
+              ldb: n,
+              c,
+              cOff: 0,
+              ldc: n,
+              accumulate: false,
+            };
+            const [own, shared] = both(space, args);
+            const label = `${v.label} ${dtype} ${k}×${width} cols ${first}+${m}, n ${n}`;
+            assert(sameBits(own, shared), label);
+            // And the product itself, against a float64 sum.
+            let worst = 0;
+            for (let i = 0; i < m; i++) {
+              for (let j = 0; j < n; j++) {
+                let s = 0, mag = 0;
+                for (let p = 0; p < k; p++) {
+                  const t = x[p * width + first + i]! * b[p * n + j]!;
+                  s += t;
+                  mag += Math.abs(t);
+                }
+                worst = Math.max(worst, Math.abs(shared[i * n + j]! - s) / mag);
+              }
+            }
+            assert(
+              worst < (dtype === "float32" ? 1e-5 : 1e-13),
+              `${label}: relative error ${worst}`,
+            );
           }
         }
       }

@@ -390,7 +390,11 @@ export function createWasmGemm(
     // again for every block: only worth it when that rest is small.
     // Edge tiles and packing read up to a tile's lanes past an operand's last row.
     const extra = Math.max(mr, nr, kd.shape.rows) + 1;
-    const aHere = inPlace(a, aOff, aRows, aCols, lda, extra, es, IN_PLACE_BYTES);
+    // A streamed transposed A that is a band of a wider matrix (a thread's
+    // share of a gradient's columns) is packed where it lies: its slabs'
+    // copies would carry the rest of every row too.
+    const aLimit = streamA && transA && 2 * lda > 3 * aCols ? Infinity : IN_PLACE_BYTES;
+    const aHere = inPlace(a, aOff, aRows, aCols, lda, extra, es, aLimit);
     const bHere = inPlace(b, bOff, transB ? n : k, transB ? k : n, ldb, extra, es, IN_PLACE_BYTES);
     const ldaw = aHere >= 0
       ? lda
