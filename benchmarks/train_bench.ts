@@ -4,7 +4,11 @@
  * main benchmark, a two-layer MLP with Adam, and the CLI demo's default
  * model. Every step's loss on the pool must equal the serial one bit for
  * bit, or the run fails. Medians of `--reps` repetitions, each of enough
- * steps to last `--min-rep-ms`, serial and pool interleaved.
+ * steps to last `--min-rep-ms`, serial and pool interleaved; "pool / serial"
+ * is the median of each pool repetition's rate over the serial one just
+ * before it. The last column is what two threads of pure arithmetic gave
+ * just before and after the model ran (`ceiling.ts` side by side over
+ * alone): the most any pool could gain on the machine at that time.
  *
  * ```sh
  * npx deno run -A --no-check benchmarks/train_bench.ts [--reps 7] [--min-rep-ms 300] [--workers 1] [--model linear|mlp|demo]
@@ -146,7 +150,35 @@ async function timeInterleaved(
       rates[i]!.push(perRep[i]! / ((performance.now() - s) / 1000));
     }
   }
-  return steps.map((_, i) => ({ rate: median(rates[i]!), losses: losses[i]! }));
+  return steps.map((_, i) => ({
+    rate: median(rates[i]!),
+    // Each repetition against the first function's repetition just before it.
+    ratio: median(rates[i]!.map((x, r) => x / rates[0]![r]!)),
+    losses: losses[i]!,
+  }));
+}
+
+/**
+ * What two threads of pure arithmetic give on this machine now: the GFLOP/s
+ * of two `ceiling.ts` processes side by side over that of one alone. A VM's
+ * two vCPUs sometimes share one core's arithmetic (about 1.0× then, 2.0× on
+ * two real cores), for seconds at a time; the pool cannot beat this.
+ */
+async function twoThreadCapacity(): Promise<number> {
+  const ceiling = new URL("../packages/core/kernels/wasm/ceiling.ts", import.meta.url).pathname;
+  const once = async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-check", ceiling],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    const m = new TextDecoder().decode(out.stdout).match(/f32x4 ([\d.]+)/);
+    if (!out.success || m === null) throw new Error("ceiling.ts gave no figure");
+    return Number(m[1]);
+  };
+  const alone = await once();
+  const [a, b] = await Promise.all([once(), once()]);
+  return (a + b) / alone;
 }
 
 const cpu = (() => {
@@ -190,10 +222,13 @@ if (only < 0) {
   console.log(
     `median of ${REPS} repetitions of ≥ ${MIN_REP_MS} ms each, each model in its own process\n`,
   );
-  console.log("| model | serial samples/s | pool samples/s | pool / serial | step losses |");
-  console.log("| --- | ---: | ---: | ---: | --- |");
+  console.log(
+    "| model | serial samples/s | pool samples/s | pool / serial | step losses | two threads' arithmetic |",
+  );
+  console.log("| --- | ---: | ---: | ---: | --- | ---: |");
   let failed = false;
   for (const model of Object.keys(RUNS)) {
+    const before = await twoThreadCapacity();
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
@@ -208,7 +243,8 @@ if (only < 0) {
       stderr: "inherit",
     }).output();
     const text = new TextDecoder().decode(out.stdout).trim();
-    console.log(text);
+    const after = await twoThreadCapacity();
+    console.log(`${text} ${before.toFixed(2)}×, ${after.toFixed(2)}× |`);
     if (!out.success) failed = true;
   }
   if (failed) Deno.exit(1);
@@ -220,13 +256,13 @@ if (only < 0) {
   const [name, samples, serialMake, poolMake] = run;
   const [s, p] = await timeInterleaved([serialMake(), poolMake(pool)]) as [
     { rate: number; losses: number[] },
-    { rate: number; losses: number[] },
+    { rate: number; ratio: number; losses: number[] },
   ];
   const n = Math.min(s.losses.length, p.losses.length);
   const same = s.losses.slice(0, n).every((v, i) => Object.is(v, p.losses[i]));
   const rate = (r: number) => Math.round(r * samples).toLocaleString("en-US");
   console.log(
-    `| ${name} | ${rate(s.rate)} | ${rate(p.rate)} | ${(p.rate / s.rate).toFixed(2)}× | ${
+    `| ${name} | ${rate(s.rate)} | ${rate(p.rate)} | ${p.ratio.toFixed(2)}× | ${
       same ? `equal, ${n} steps` : "DIFFER"
     } |`,
   );
