@@ -6,9 +6,11 @@
  * bit, or the run fails. Medians of `--reps` repetitions, each of enough
  * steps to last `--min-rep-ms`, serial and pool interleaved; "pool / serial"
  * is the median of each pool repetition's rate over the serial one just
- * before it. The last column is what two threads of pure arithmetic gave
- * just before and after the model ran (`ceiling.ts` side by side over
- * alone): the most any pool could gain on the machine at that time.
+ * before it. The last two columns are what two threads gave over one just
+ * before and after the model ran, on pure arithmetic (`ceiling.ts`) and on
+ * copies streaming from memory (`copy_bandwidth.ts`), side by side over
+ * alone: the most a pool could gain on the machine at that time, on work
+ * bound by either.
  *
  * ```sh
  * npx deno run -A --no-check benchmarks/train_bench.ts [--reps 7] [--min-rep-ms 300] [--workers 1] [--model linear|mlp|demo]
@@ -164,21 +166,27 @@ async function timeInterleaved(
  * two vCPUs sometimes share one core's arithmetic (about 1.0× then, 2.0× on
  * two real cores), for seconds at a time; the pool cannot beat this.
  */
-async function twoThreadCapacity(): Promise<number> {
-  const ceiling = new URL("../packages/core/kernels/wasm/ceiling.ts", import.meta.url).pathname;
-  const once = async () => {
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-check", ceiling],
-      stdout: "piped",
-      stderr: "inherit",
-    }).output();
-    const m = new TextDecoder().decode(out.stdout).match(/f32x4 ([\d.]+)/);
-    if (!out.success || m === null) throw new Error("ceiling.ts gave no figure");
-    return Number(m[1]);
+async function twoThreadCapacity(): Promise<{ arithmetic: number; memory: number }> {
+  const run = async (script: string, figure: RegExp) => {
+    const path = new URL(script, import.meta.url).pathname;
+    const once = async () => {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--no-check", path],
+        stdout: "piped",
+        stderr: "inherit",
+      }).output();
+      const m = new TextDecoder().decode(out.stdout).match(figure);
+      if (!out.success || m === null) throw new Error(`${script} gave no figure`);
+      return Number(m[1]);
+    };
+    const alone = await once();
+    const [a, b] = await Promise.all([once(), once()]);
+    return (a + b) / alone;
   };
-  const alone = await once();
-  const [a, b] = await Promise.all([once(), once()]);
-  return (a + b) / alone;
+  return {
+    arithmetic: await run("../packages/core/kernels/wasm/ceiling.ts", /f32x4 ([\d.]+)/),
+    memory: await run("./copy_bandwidth.ts", /: ([\d.]+) GB\/s/),
+  };
 }
 
 const cpu = (() => {
@@ -223,9 +231,9 @@ if (only < 0) {
     `median of ${REPS} repetitions of ≥ ${MIN_REP_MS} ms each, each model in its own process\n`,
   );
   console.log(
-    "| model | serial samples/s | pool samples/s | pool / serial | step losses | two threads' arithmetic |",
+    "| model | serial samples/s | pool samples/s | pool / serial | step losses | two threads' arithmetic | two threads' memory |",
   );
-  console.log("| --- | ---: | ---: | ---: | --- | ---: |");
+  console.log("| --- | ---: | ---: | ---: | --- | ---: | ---: |");
   let failed = false;
   for (const model of Object.keys(RUNS)) {
     const before = await twoThreadCapacity();
@@ -244,7 +252,9 @@ if (only < 0) {
     }).output();
     const text = new TextDecoder().decode(out.stdout).trim();
     const after = await twoThreadCapacity();
-    console.log(`${text} ${before.toFixed(2)}×, ${after.toFixed(2)}× |`);
+    const both = (f: (c: { arithmetic: number; memory: number }) => number) =>
+      `${f(before).toFixed(2)}×, ${f(after).toFixed(2)}×`;
+    console.log(`${text} ${both((c) => c.arithmetic)} | ${both((c) => c.memory)} |`);
     if (!out.success) failed = true;
   }
   if (failed) Deno.exit(1);
