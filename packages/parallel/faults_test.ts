@@ -8,6 +8,7 @@ const a = randn([96, 80], { seed: 1 });
 const b = randn([80, 72], { seed: 2 });
 const dC = randn([96, 72], { seed: 3 });
 const serial = matmulGrad(a, b, dC);
+const [bigA, bigB, bigDC] = [512, 513, 514].map((seed) => randn([512, 512], { seed }));
 
 async function assertWorks(pool: ReturnType<typeof createPool>): Promise<void> {
   const { dA, dB } = await pool.matmulGrad(a, b, dC);
@@ -44,7 +45,12 @@ for (const how of ["terminate", "crash"] as const) {
     await assertWorks(pool); // the worker is up
     hooks(pool).callerComputes(false);
     if (how === "crash") hooks(pool).kill(0, "crash"); // dies before it reads the next call
-    const call = pool.matmulGrad(a, b, dC);
+    // Terminated just after the call is posted: a spinning worker finished a
+    // small product before the termination took effect, so this one is large
+    // enough (about 10 ms on one thread) to be surely still in flight.
+    const call = how === "terminate"
+      ? pool.matmulGrad(bigA, bigB, bigDC)
+      : pool.matmulGrad(a, b, dC);
     if (how === "terminate") hooks(pool).kill(0, "terminate");
     {
       const e = await assertRejects(() => call);
