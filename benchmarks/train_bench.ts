@@ -161,10 +161,10 @@ async function timeInterleaved(
 }
 
 /**
- * What two threads of pure arithmetic give on this machine now: the GFLOP/s
- * of two `ceiling.ts` processes side by side over that of one alone. A VM's
- * two vCPUs sometimes share one core's arithmetic (about 1.0× then, 2.0× on
- * two real cores), for seconds at a time; the pool cannot beat this.
+ * What two threads give over one on this machine now, side by side over
+ * alone: on pure arithmetic (`ceiling.ts`, GFLOP/s) and on copies streaming
+ * from memory (`copy_bandwidth.ts`, GB/s). Both move on a shared VM, for
+ * seconds at a time; a pool cannot beat them.
  */
 async function twoThreadCapacity(): Promise<{ arithmetic: number; memory: number }> {
   const run = async (script: string, figure: RegExp) => {

@@ -134,8 +134,9 @@ function same64(
 /**
  * Output elements `[from, to)` of a `rows×cols` grid whose operands step
  * along rows by `sa0` and `sb0` and are contiguous along each row: the
- * nested loops in one frame, without a call per row (per-row calls cost as
- * much as the arithmetic on 64-wide rows).
+ * nested loops in one frame, without a call per row (on 64-wide rows the
+ * calls cost as much as the arithmetic: "Element-wise rows" in
+ * benchmarks/README.md).
  */
 function grid32(
   op: number,
@@ -148,50 +149,35 @@ function grid32(
   from: number,
   to: number,
 ): void {
-  const r0 = Math.floor(from / cols);
+  const r0 = Math.floor(from / cols), stepA = sa0 - cols, stepB = sb0 - cols;
   // Offsets that turn an output index into an operand index, row by row.
-  let da = r0 * sa0 - r0 * cols, db = r0 * sb0 - r0 * cols;
+  let da = r0 * stepA, db = r0 * stepB;
   let end = Math.min(to, (r0 + 1) * cols);
   switch (op) {
     case Binary.add:
-      for (
-        let i = from;
-        i < to;
-        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
-      ) {
+      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
         for (; i < end; i++) out[i] = a[i + da]! + b[i + db]!;
       }
       return;
     case Binary.sub:
-      for (
-        let i = from;
-        i < to;
-        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
-      ) {
+      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
         for (; i < end; i++) out[i] = a[i + da]! - b[i + db]!;
       }
       return;
     case Binary.mul:
-      for (
-        let i = from;
-        i < to;
-        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
-      ) {
+      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
         for (; i < end; i++) out[i] = a[i + da]! * b[i + db]!;
       }
       return;
     case Binary.div:
-      for (
-        let i = from;
-        i < to;
-        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
-      ) {
+      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
         for (; i < end; i++) out[i] = a[i + da]! / b[i + db]!;
       }
       return;
   }
 }
 
+/** {@linkcode grid32}'s float64 twin. */
 function grid64(
   op: number,
   out: Float64Array,
@@ -203,44 +189,28 @@ function grid64(
   from: number,
   to: number,
 ): void {
-  const r0 = Math.floor(from / cols);
+  const r0 = Math.floor(from / cols), stepA = sa0 - cols, stepB = sb0 - cols;
   // Offsets that turn an output index into an operand index, row by row.
-  let da = r0 * sa0 - r0 * cols, db = r0 * sb0 - r0 * cols;
+  let da = r0 * stepA, db = r0 * stepB;
   let end = Math.min(to, (r0 + 1) * cols);
   switch (op) {
     case Binary.add:
-      for (
-        let i = from;
-        i < to;
-        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
-      ) {
+      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
         for (; i < end; i++) out[i] = a[i + da]! + b[i + db]!;
       }
       return;
     case Binary.sub:
-      for (
-        let i = from;
-        i < to;
-        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
-      ) {
+      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
         for (; i < end; i++) out[i] = a[i + da]! - b[i + db]!;
       }
       return;
     case Binary.mul:
-      for (
-        let i = from;
-        i < to;
-        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
-      ) {
+      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
         for (; i < end; i++) out[i] = a[i + da]! * b[i + db]!;
       }
       return;
     case Binary.div:
-      for (
-        let i = from;
-        i < to;
-        end = Math.min(to, end + cols), da += sa0 - cols, db += sb0 - cols
-      ) {
+      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
         for (; i < end; i++) out[i] = a[i + da]! / b[i + db]!;
       }
       return;

@@ -119,6 +119,20 @@ const VARIANTS = [
   ...(features.relaxed ? [{ label: "wasm+fma", fma: true }] : []),
 ];
 
+/** `fn` with each WebAssembly variant active, then the kernels and space as they were. */
+function eachVariant(fn: (v: typeof VARIANTS[number]) => void): void {
+  const before = getKernels();
+  try {
+    for (const v of VARIANTS) {
+      setBackend("wasm", { fma: v.fma });
+      fn(v);
+    }
+  } finally {
+    useKernelSpace(undefined);
+    setBackend(before.name as "js" | "wasm", { fma: before.fused });
+  }
+}
+
 for (const dtype of ["float32", "float64"] as const) {
   Deno.test({
     name: `in-place operands in a shared memory give the own-memory bits, ${dtype}: ${
@@ -126,64 +140,57 @@ for (const dtype of ["float32", "float64"] as const) {
     }`,
     ignore: VARIANTS.length === 0,
     fn() {
-      const before = getKernels();
       const next = rng(dtype === "float32" ? 71 : 72);
       let checked = 0;
       const failures: string[] = [];
-      try {
-        for (const v of VARIANTS) {
-          setBackend("wasm", { fma: v.fma });
-          const space = testSpace();
-          let i = 0;
-          for (const { m, n, k } of shapeClasses(getKernels().blocking[dtype])) {
-            // Operands strided by a pad column, as views of larger tensors are,
-            // or A a band of a matrix over twice as wide (a thread's share of
-            // a gradient's columns, which the kernel packs where it lies).
-            const transA = (i & 1) === 1, transB = (i & 2) === 2;
-            const accumulate = (i & 4) === 4;
-            i++;
-            const [ar, ac] = transA ? [k, m] : [m, k];
-            const [br, bc] = transB ? [n, k] : [k, n];
-            const pad = i % 3 === 0 ? 1 : i % 3 === 1 ? ac + 1 : 0;
-            const lda = ac + pad, ldb = bc, ldc = n;
-            space.reset();
-            const a = space.alloc(dtype, (ar - 1) * lda + ac);
-            const b = space.alloc(dtype, (br - 1) * ldb + bc);
-            const c = space.alloc(dtype, m * n);
-            fill(a, next);
-            fill(b, next);
-            fill(c, next);
-            const args: GemmArgs = {
-              transA,
-              transB,
-              m,
-              n,
-              k,
-              a,
-              aOff: 0,
-              lda,
-              b,
-              bOff: 0,
-              ldb,
-              c,
-              cOff: 0,
-              ldc,
-              accumulate,
-            };
-            const [own, shared] = both(space, args);
-            checked++;
-            if (!sameBits(own, shared)) {
-              failures.push(
-                `${v.label} ${JSON.stringify({ m, n, k, transA, transB, accumulate, lda })}`,
-              );
-            }
+      eachVariant((v) => {
+        const space = testSpace();
+        let i = 0;
+        for (const { m, n, k } of shapeClasses(getKernels().blocking[dtype])) {
+          // Operands strided by a pad column, as views of larger tensors are,
+          // or A a band of a matrix over twice as wide (a thread's share of
+          // a gradient's columns, which the kernel packs where it lies).
+          const transA = (i & 1) === 1, transB = (i & 2) === 2;
+          const accumulate = (i & 4) === 4;
+          i++;
+          const [ar, ac] = transA ? [k, m] : [m, k];
+          const [br, bc] = transB ? [n, k] : [k, n];
+          const pad = i % 3 === 0 ? 1 : i % 3 === 1 ? ac + 1 : 0;
+          const lda = ac + pad, ldb = bc, ldc = n;
+          space.reset();
+          const a = space.alloc(dtype, (ar - 1) * lda + ac);
+          const b = space.alloc(dtype, (br - 1) * ldb + bc);
+          const c = space.alloc(dtype, m * n);
+          fill(a, next);
+          fill(b, next);
+          fill(c, next);
+          const args: GemmArgs = {
+            transA,
+            transB,
+            m,
+            n,
+            k,
+            a,
+            aOff: 0,
+            lda,
+            b,
+            bOff: 0,
+            ldb,
+            c,
+            cOff: 0,
+            ldc,
+            accumulate,
+          };
+          const [own, shared] = both(space, args);
+          checked++;
+          if (!sameBits(own, shared)) {
+            failures.push(
+              `${v.label} ${JSON.stringify({ m, n, k, transA, transB, accumulate, lda })}`,
+            );
           }
-          assert(space.scratchCalls > 0, "the kernels never asked the space for scratch");
         }
-      } finally {
-        useKernelSpace(undefined);
-        setBackend(before.name as "js" | "wasm", { fma: before.fused });
-      }
+        assert(space.scratchCalls > 0, "the kernels never asked the space for scratch");
+      });
       console.log(`${dtype}: ${failures.length} of ${checked} in-place products differed`);
       assertStrictEquals(failures.length, 0, failures.slice(0, 20).join("\n"));
       assert(checked > 1000);
@@ -209,50 +216,43 @@ Deno.test({
   name: "operands ending at the shared memory's end are copied in, never read past it",
   ignore: VARIANTS.length === 0,
   fn() {
-    const before = getKernels();
-    try {
-      for (const v of VARIANTS) {
-        setBackend("wasm", { fma: v.fma });
-        for (const dtype of ["float32", "float64"] as const) {
-          for (const [m, n, k] of SHAPES_AT_END) {
-            for (const gap of [0, 8, 200, 4096, 40_000]) {
-              for (const [transA, transB] of TRANSPOSES) {
-                const space = testSpace(true);
-                const next = rng(m * 31 + gap);
-                const c = space.alloc(dtype, m * n);
-                fill(c, next);
-                const a = space.atEnd(dtype, m * k, gap + 8 * n * k + 64);
-                const b = space.atEnd(dtype, k * n, gap);
-                fill(a, next);
-                fill(b, next);
-                const args: GemmArgs = {
-                  transA,
-                  transB,
-                  m,
-                  n,
-                  k,
-                  a,
-                  aOff: 0,
-                  lda: transA ? m : k,
-                  b,
-                  bOff: 0,
-                  ldb: transB ? k : n,
-                  c,
-                  cOff: 0,
-                  ldc: n,
-                  accumulate: false,
-                };
-                const [own, shared] = both(space, args);
-                assert(sameBits(own, shared), `${v.label} ${dtype} ${m}×${n}×${k} gap ${gap}`);
-              }
+    eachVariant((v) => {
+      for (const dtype of ["float32", "float64"] as const) {
+        for (const [m, n, k] of SHAPES_AT_END) {
+          for (const gap of [0, 8, 200, 4096, 40_000]) {
+            for (const [transA, transB] of TRANSPOSES) {
+              const space = testSpace(true);
+              const next = rng(m * 31 + gap);
+              const c = space.alloc(dtype, m * n);
+              fill(c, next);
+              const a = space.atEnd(dtype, m * k, gap + 8 * n * k + 64);
+              const b = space.atEnd(dtype, k * n, gap);
+              fill(a, next);
+              fill(b, next);
+              const args: GemmArgs = {
+                transA,
+                transB,
+                m,
+                n,
+                k,
+                a,
+                aOff: 0,
+                lda: transA ? m : k,
+                b,
+                bOff: 0,
+                ldb: transB ? k : n,
+                c,
+                cOff: 0,
+                ldc: n,
+                accumulate: false,
+              };
+              const [own, shared] = both(space, args);
+              assert(sameBits(own, shared), `${v.label} ${dtype} ${m}×${n}×${k} gap ${gap}`);
             }
           }
         }
       }
-    } finally {
-      useKernelSpace(undefined);
-      setBackend(before.name as "js" | "wasm", { fma: before.fused });
-    }
+    });
   },
 });
 
@@ -266,65 +266,58 @@ Deno.test({
   name: "a band of a wide transposed A over 1 MiB (a thread's share of dB) gives the copies' bits",
   ignore: VARIANTS.length === 0,
   fn() {
-    const before = getKernels();
-    try {
-      for (const v of VARIANTS) {
-        setBackend("wasm", { fma: v.fma });
-        for (const dtype of ["float32", "float64"] as const) {
-          // Xᵀ·dC for columns [first, first + m) of X (k×width): A = that band, transposed.
-          for (const [k, width, first, m, n] of BANDS) {
-            const es = dtype === "float32" ? 4 : 8;
-            assert(k * m * es > 1 << 20, "the band must be over the in-place limit");
-            const space = testSpace();
-            const next = rng(k + m);
-            const x = space.alloc(dtype, k * width);
-            const b = space.alloc(dtype, k * n);
-            const c = space.alloc(dtype, m * n);
-            fill(x, next);
-            fill(b, next);
-            const args: GemmArgs = {
-              transA: true,
-              transB: false,
-              m,
-              n,
-              k,
-              a: x,
-              aOff: first,
-              lda: width,
-              b,
-              bOff: 0,
-              ldb: n,
-              c,
-              cOff: 0,
-              ldc: n,
-              accumulate: false,
-            };
-            const [own, shared] = both(space, args);
-            const label = `${v.label} ${dtype} ${k}×${width} cols ${first}+${m}, n ${n}`;
-            assert(sameBits(own, shared), label);
-            // And the product itself, against a float64 sum.
-            let worst = 0;
-            for (let i = 0; i < m; i++) {
-              for (let j = 0; j < n; j++) {
-                let s = 0, mag = 0;
-                for (let p = 0; p < k; p++) {
-                  const t = x[p * width + first + i]! * b[p * n + j]!;
-                  s += t;
-                  mag += Math.abs(t);
-                }
-                worst = Math.max(worst, Math.abs(shared[i * n + j]! - s) / mag);
+    eachVariant((v) => {
+      for (const dtype of ["float32", "float64"] as const) {
+        // Xᵀ·dC for columns [first, first + m) of X (k×width): A = that band, transposed.
+        for (const [k, width, first, m, n] of BANDS) {
+          const es = dtype === "float32" ? 4 : 8;
+          assert(k * m * es > 1 << 20, "the band must be over the in-place limit");
+          const space = testSpace();
+          const next = rng(k + m);
+          const x = space.alloc(dtype, k * width);
+          const b = space.alloc(dtype, k * n);
+          const c = space.alloc(dtype, m * n);
+          fill(x, next);
+          fill(b, next);
+          const args: GemmArgs = {
+            transA: true,
+            transB: false,
+            m,
+            n,
+            k,
+            a: x,
+            aOff: first,
+            lda: width,
+            b,
+            bOff: 0,
+            ldb: n,
+            c,
+            cOff: 0,
+            ldc: n,
+            accumulate: false,
+          };
+          const [own, shared] = both(space, args);
+          const label = `${v.label} ${dtype} ${k}×${width} cols ${first}+${m}, n ${n}`;
+          assert(sameBits(own, shared), label);
+          // And the product itself, against a float64 sum.
+          let worst = 0;
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              let s = 0, mag = 0;
+              for (let p = 0; p < k; p++) {
+                const t = x[p * width + first + i]! * b[p * n + j]!;
+                s += t;
+                mag += Math.abs(t);
               }
+              worst = Math.max(worst, Math.abs(shared[i * n + j]! - s) / mag);
             }
-            assert(
-              worst < (dtype === "float32" ? 1e-5 : 1e-13),
-              `${label}: relative error ${worst}`,
-            );
           }
+          assert(
+            worst < (dtype === "float32" ? 1e-5 : 1e-13),
+            `${label}: relative error ${worst}`,
+          );
         }
       }
-    } finally {
-      useKernelSpace(undefined);
-      setBackend(before.name as "js" | "wasm", { fma: before.fused });
-    }
+    });
   },
 });

@@ -392,7 +392,8 @@ export function createWasmGemm(
     const extra = Math.max(mr, nr, kd.shape.rows) + 1;
     // A streamed transposed A that is a band of a wider matrix (a thread's
     // share of a gradient's columns) is packed where it lies: its slabs'
-    // copies would carry the rest of every row too.
+    // copies would carry the rest of every row too ("Bands of a transposed
+    // A, in place" in benchmarks/README.md).
     const aLimit = streamA && transA && 2 * lda > 3 * aCols ? Infinity : IN_PLACE_BYTES;
     const aHere = inPlace(a, aOff, aRows, aCols, lda, extra, es, aLimit);
     const bHere = inPlace(b, bOff, transB ? n : k, transB ? k : n, ldb, extra, es, IN_PLACE_BYTES);
