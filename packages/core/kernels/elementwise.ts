@@ -135,8 +135,8 @@ function same64(
  * Output elements `[from, to)` of a `rows×cols` grid whose operands step
  * along rows by `sa0` and `sb0` and are contiguous along each row: the
  * nested loops in one frame, without a call per row (on 64-wide rows the
- * calls cost as much as the arithmetic: "Element-wise rows" in
- * benchmarks/README.md).
+ * calls cost as much as the arithmetic), each row's inner loop indexed from
+ * the row's own offsets ("Element-wise rows" in benchmarks/README.md).
  */
 function grid32(
   op: number,
@@ -149,29 +149,31 @@ function grid32(
   from: number,
   to: number,
 ): void {
-  const r0 = Math.floor(from / cols), stepA = sa0 - cols, stepB = sb0 - cols;
-  // Offsets that turn an output index into an operand index, row by row.
-  let da = r0 * stepA, db = r0 * stepB;
-  let end = Math.min(to, (r0 + 1) * cols);
+  const r0 = Math.floor(from / cols), r1 = Math.ceil(to / cols);
+  let j0 = from - r0 * cols;
   switch (op) {
     case Binary.add:
-      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
-        for (; i < end; i++) out[i] = a[i + da]! + b[i + db]!;
+      for (let r = r0; r < r1; r++, j0 = 0) {
+        const o = r * cols, oa = r * sa0, ob = r * sb0, j1 = Math.min(cols, to - o);
+        for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! + b[ob + j]!;
       }
       return;
     case Binary.sub:
-      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
-        for (; i < end; i++) out[i] = a[i + da]! - b[i + db]!;
+      for (let r = r0; r < r1; r++, j0 = 0) {
+        const o = r * cols, oa = r * sa0, ob = r * sb0, j1 = Math.min(cols, to - o);
+        for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! - b[ob + j]!;
       }
       return;
     case Binary.mul:
-      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
-        for (; i < end; i++) out[i] = a[i + da]! * b[i + db]!;
+      for (let r = r0; r < r1; r++, j0 = 0) {
+        const o = r * cols, oa = r * sa0, ob = r * sb0, j1 = Math.min(cols, to - o);
+        for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! * b[ob + j]!;
       }
       return;
     case Binary.div:
-      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
-        for (; i < end; i++) out[i] = a[i + da]! / b[i + db]!;
+      for (let r = r0; r < r1; r++, j0 = 0) {
+        const o = r * cols, oa = r * sa0, ob = r * sb0, j1 = Math.min(cols, to - o);
+        for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! / b[ob + j]!;
       }
       return;
   }
@@ -189,29 +191,31 @@ function grid64(
   from: number,
   to: number,
 ): void {
-  const r0 = Math.floor(from / cols), stepA = sa0 - cols, stepB = sb0 - cols;
-  // Offsets that turn an output index into an operand index, row by row.
-  let da = r0 * stepA, db = r0 * stepB;
-  let end = Math.min(to, (r0 + 1) * cols);
+  const r0 = Math.floor(from / cols), r1 = Math.ceil(to / cols);
+  let j0 = from - r0 * cols;
   switch (op) {
     case Binary.add:
-      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
-        for (; i < end; i++) out[i] = a[i + da]! + b[i + db]!;
+      for (let r = r0; r < r1; r++, j0 = 0) {
+        const o = r * cols, oa = r * sa0, ob = r * sb0, j1 = Math.min(cols, to - o);
+        for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! + b[ob + j]!;
       }
       return;
     case Binary.sub:
-      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
-        for (; i < end; i++) out[i] = a[i + da]! - b[i + db]!;
+      for (let r = r0; r < r1; r++, j0 = 0) {
+        const o = r * cols, oa = r * sa0, ob = r * sb0, j1 = Math.min(cols, to - o);
+        for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! - b[ob + j]!;
       }
       return;
     case Binary.mul:
-      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
-        for (; i < end; i++) out[i] = a[i + da]! * b[i + db]!;
+      for (let r = r0; r < r1; r++, j0 = 0) {
+        const o = r * cols, oa = r * sa0, ob = r * sb0, j1 = Math.min(cols, to - o);
+        for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! * b[ob + j]!;
       }
       return;
     case Binary.div:
-      for (let i = from; i < to; end = Math.min(to, end + cols), da += stepA, db += stepB) {
-        for (; i < end; i++) out[i] = a[i + da]! / b[i + db]!;
+      for (let r = r0; r < r1; r++, j0 = 0) {
+        const o = r * cols, oa = r * sa0, ob = r * sb0, j1 = Math.min(cols, to - o);
+        for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! / b[ob + j]!;
       }
       return;
   }
@@ -308,6 +312,12 @@ export function runUnary(t: UnaryRun, from: number, to: number): void {
   else unary64(t.op, t.x, t.out, from, to, t.c);
 }
 
+// relu and step select without a branch: on inputs of random sign the
+// branch of `v > 0 ? v : 0` mispredicts half the time, which made both
+// about 4× slower than `+(v > 0)` and a select through this pair ("Branches
+// on the sign" in benchmarks/README.md). pick[0] stays 0.
+const pick = new Float64Array(2);
+
 // Twins per output dtype, so that each stays monomorphic in what it writes.
 function unary32(
   op: number,
@@ -340,10 +350,14 @@ function unary32(
       for (let i = from; i < to; i++) out[i] = Math.log(x[i]!);
       return;
     case Unary.relu:
-      for (let i = from; i < to; i++) out[i] = x[i]! > 0 ? x[i]! : 0;
+      for (let i = from; i < to; i++) {
+        const v = x[i]!;
+        pick[1] = v;
+        out[i] = pick[+(v > 0)]!;
+      }
       return;
     case Unary.step:
-      for (let i = from; i < to; i++) out[i] = x[i]! > 0 ? 1 : 0;
+      for (let i = from; i < to; i++) out[i] = +(x[i]! > 0);
       return;
     case Unary.sigmoid:
       for (let i = from; i < to; i++) {
@@ -399,10 +413,14 @@ function unary64(
       for (let i = from; i < to; i++) out[i] = Math.log(x[i]!);
       return;
     case Unary.relu:
-      for (let i = from; i < to; i++) out[i] = x[i]! > 0 ? x[i]! : 0;
+      for (let i = from; i < to; i++) {
+        const v = x[i]!;
+        pick[1] = v;
+        out[i] = pick[+(v > 0)]!;
+      }
       return;
     case Unary.step:
-      for (let i = from; i < to; i++) out[i] = x[i]! > 0 ? 1 : 0;
+      for (let i = from; i < to; i++) out[i] = +(x[i]! > 0);
       return;
     case Unary.sigmoid:
       for (let i = from; i < to; i++) {

@@ -1,6 +1,6 @@
 import { assertStrictEquals } from "@std/assert";
-import { Binary, runBinary } from "./elementwise.ts";
-import type { BinaryRun } from "./tasks.ts";
+import { Binary, runBinary, runUnary, Unary } from "./elementwise.ts";
+import type { BinaryRun, UnaryRun } from "./tasks.ts";
 
 /**
  * Operand layouts over an R×C output that ops make (contiguous, with zero
@@ -73,4 +73,29 @@ Deno.test("binary kernel, 2-D broadcasts: every layout pair, op and split point 
     }
   }
   assertStrictEquals(checked > 3000, true, `checked ${checked}`);
+});
+
+Deno.test("relu and step kernels: every sign, zero, infinity and NaN, both dtypes, any split", () => {
+  // relu(x) = x for x > 0, else +0 (also for −0, −∞ and NaN); step(x) = 1 for x > 0, else +0.
+  const special = [NaN, -NaN, -0, 0, -Infinity, Infinity, 1e-45, -1e-45, 3.5, -2.25];
+  const values = [...special, ...Array.from({ length: 90 }, (_, i) => ((i * 7919) % 101) - 50.5)];
+  for (const f32 of [false, true]) {
+    const x = f32 ? Float32Array.from(values) : Float64Array.from(values);
+    for (const [name, op] of [["relu", Unary.relu], ["step", Unary.step]] as const) {
+      for (const k of [0, 1, 37, x.length]) {
+        const out = f32 ? new Float32Array(x.length).fill(7) : new Float64Array(x.length).fill(7);
+        const t: UnaryRun = { kind: "unary", op, x, out, c: 0, units: x.length, work: 0 };
+        runUnary(t, 0, k);
+        runUnary(t, k, x.length);
+        for (let i = 0; i < x.length; i++) {
+          const v = x[i]!;
+          const expected = v > 0 ? (name === "relu" ? v : 1) : 0;
+          if (!Object.is(out[i], expected)) {
+            throw new Error(`${name} of ${v} (split ${k}) gave ${out[i]}, expected ${expected}`);
+          }
+        }
+      }
+    }
+  }
+  assertStrictEquals(Object.is(values[2], -0), true);
 });
