@@ -29,6 +29,8 @@ let top32: Uint32Array | undefined;
 // Every SharedArrayBuffer this thread got from the memory: one per growth, all aliasing it.
 const known = new WeakSet<ArrayBufferLike>();
 const free = new Map<number, number[]>();
+// Bytes in `free`'s lists.
+let freeBytes = 0;
 
 let sharedMemory: boolean | undefined;
 
@@ -114,7 +116,9 @@ function reserve(bytes: number): number {
 export function heapAlloc(bytes: number): number {
   const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
   const reuse = free.get(size)?.pop();
-  return reuse ?? reserve(size);
+  if (reuse === undefined) return reserve(size);
+  freeBytes -= size;
+  return reuse;
 }
 
 /** Takes back a block of {@linkcode heapAlloc}. */
@@ -123,6 +127,7 @@ export function heapFree(offset: number, bytes: number): void {
   const list = free.get(size);
   if (list === undefined) free.set(size, [offset]);
   else list.push(offset);
+  freeBytes += size;
 }
 
 /** A view of `size` elements of `dtype` at `offset` in the heap. */
@@ -159,10 +164,15 @@ export const heapSpace: KernelSpace = {
   scratch: reserve,
 };
 
-interface HeapBlock {
+/** A block of the heap, as {@linkcode heapAllocation} hands it out. */
+export interface HeapBlock {
   readonly offset: number;
   readonly bytes: number;
+  /** Set by a pool that counts the block as an async call's result. */
+  result?: boolean;
 }
+
+const blocks = new WeakMap<TensorData, HeapBlock>();
 
 /** Memory for `size` elements of `dtype` in the heap, as an executor hands it out. */
 export function heapAllocation(dtype: DType, size: number, zero: boolean): Allocation {
@@ -171,6 +181,7 @@ export function heapAllocation(dtype: DType, size: number, zero: boolean): Alloc
   const data = heapView(dtype, offset, size);
   if (zero) data.fill(0);
   const block: HeapBlock = { offset, bytes };
+  blocks.set(data, block);
   return { data, block };
 }
 
@@ -178,6 +189,11 @@ export function heapAllocation(dtype: DType, size: number, zero: boolean): Alloc
 export function heapRelease(block: unknown): void {
   const b = block as HeapBlock;
   heapFree(b.offset, b.bytes);
+}
+
+/** The heap block that `data` views, if {@linkcode heapAllocation} made it. */
+export function heapBlockOf(data: TensorData): HeapBlock | undefined {
+  return blocks.get(data);
 }
 
 /**

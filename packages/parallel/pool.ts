@@ -41,7 +41,14 @@ import {
 import { PoolClosedError, PoolUnsupportedError, WorkerError } from "./errors.ts";
 import { SERIAL_BELOW_FLOPS } from "./crossover.ts";
 import { SPIN_MS } from "./idle.ts";
-import { heapAllocation, heapMemory, heapRelease, heapSupported, inHeap } from "./heap.ts";
+import {
+  heapAllocation,
+  type HeapBlock,
+  heapMemory,
+  heapRelease,
+  heapSupported,
+  inHeap,
+} from "./heap.ts";
 import {
   BACKEND,
   BACKEND_CODES,
@@ -66,6 +73,7 @@ import {
   type WorkerApi,
 } from "./protocol.ts";
 import { checkShared } from "./shared.ts";
+import { placeResult, type ResultBudget } from "./results.ts";
 import { WORKER_SRC } from "./_generated/worker_src.ts";
 import {
   hardwareThreads,
@@ -268,6 +276,7 @@ export class Pool implements Executor, AsyncDisposable {
   readonly #serialBelow: number | undefined;
   /** The async calls, one after another. */
   #queue: Promise<unknown> = Promise.resolve();
+  readonly #results: ResultBudget = { held: 0 };
   #busy = 0;
   #waiting = 0;
   readonly #pending = new Set<(e: Error) => void>();
@@ -359,8 +368,13 @@ export class Pool implements Executor, AsyncDisposable {
 
   /** Takes a heap block back (Executor). */
   free(block: unknown): void {
-    if (this.#serial) serialExecutor.free(block);
-    else heapRelease(block);
+    if (this.#serial) {
+      serialExecutor.free(block);
+      return;
+    }
+    const b = block as HeapBlock;
+    if (b.result) this.#results.held -= b.bytes;
+    heapRelease(b);
   }
 
   /**
@@ -416,7 +430,9 @@ export class Pool implements Executor, AsyncDisposable {
    *
    * @param options Transposes, and `out`: a shared tensor (`sharedZeros`,
    * `toShared`) to write the result into, checked as core checks it.
-   * @returns A promise of the result: `out` if given, else a new tensor in shared memory.
+   * @returns A promise of the result: `out` if given, else a new tensor in shared memory (in
+   * ordinary memory while more than 64 MiB of the shared heap is in use, as when results are
+   * dropped rather than disposed: `isShared` tells).
    * @throws {PoolClosedError} (as a rejection) if the pool is closed.
    * @throws {WorkerError} (as a rejection) if a worker failed or died.
    * @throws {TypeError} (as a rejection) for a non-tensor operand, a bad option, or an `out` not
@@ -438,7 +454,7 @@ export class Pool implements Executor, AsyncDisposable {
     return this.#op("matmul", () => {
       if (options?.out !== undefined && !this.#serial) checkShared(options.out, "matmul", "out");
       return prepareMatmul(a, b, options);
-    });
+    }, [options?.out]);
   }
 
   /**
@@ -482,7 +498,7 @@ export class Pool implements Executor, AsyncDisposable {
         if (options?.outB !== undefined) checkShared(options.outB, "matmulGrad", "outB");
       }
       return prepareMatmulGrad(a, b, dC, options);
-    });
+    }, [options?.outA, options?.outB]);
   }
 
   /**
@@ -525,7 +541,7 @@ export class Pool implements Executor, AsyncDisposable {
         checkShared(options.out, "matmulGradPart", "out");
       }
       return prepareMatmulGradPart(which, a, b, dC, options);
-    });
+    }, [options?.out]);
   }
 
   /**
@@ -600,7 +616,7 @@ export class Pool implements Executor, AsyncDisposable {
   }
 
   /** Prepares an op with the pool as the executor, runs its stages, and finishes it. */
-  #op<R>(fn: string, prepare: () => PreparedOp<R>): Promise<R> {
+  #op<R>(fn: string, prepare: () => PreparedOp<R>, outs: readonly unknown[]): Promise<R> {
     return this.#call(fn, async () => {
       const op = withExecutor(this, prepare);
       for (const stage of op.stages) {
@@ -608,7 +624,7 @@ export class Pool implements Executor, AsyncDisposable {
         const posted = this.#post(fn, stage);
         if (posted !== undefined) await this.#settleAsync(posted);
       }
-      return op.finish();
+      return this.#serial ? op.finish() : placeResult(op.finish(), outs, this.#results);
     });
   }
 

@@ -19,6 +19,7 @@ import {
 import { createPool, isShared, sharedZeros, toShared } from "./mod.ts";
 import { assertSameBits, backends, naiveMatmul, withBackend } from "./test_util.ts";
 import { hooks } from "./testing.ts";
+import { RESULT_HEAP_BYTES } from "./results.ts";
 
 const cases: [number[], number[]][] = [
   [[37, 53], [53, 29]], // odd sizes
@@ -75,6 +76,9 @@ for (const backend of backends()) {
               const dB = await pool.matmulGradPart("dB", a, b, dC, opts);
               assertSameBits(dA, serial.dA, `matmulGradPart dA of ${what}`);
               assertSameBits(dB, serial.dB, `matmulGradPart dB of ${what}`);
+              // Disposed results leave the pool's budget of results in the heap
+              // free, so that each stays shared however many cases ran before.
+              for (const t of [c, grads.dA, grads.dB, dA, dB]) t.dispose();
               checked++;
             }
           }
@@ -129,6 +133,32 @@ Deno.test("shared operands are used in place and stay unchanged", async () => {
   const c = await pool.matmul(a, b);
   assertSameBits(c, matmul(a, b), "C");
   assertEquals([Array.from(a.data), Array.from(b.data)], before);
+});
+
+Deno.test("async results stay in the heap up to the budget, then go to ordinary memory with the same bits", async () => {
+  await using pool = createPool({ workers: 1, serialBelowFlops: 0 });
+  await pool.ready();
+  const a = randn([512, 64], { seed: 41 }), b = randn([64, 512], { seed: 42 });
+  const expected = matmul(a, b);
+  const perResult = 512 * 512 * 4;
+  const fits = Math.floor(RESULT_HEAP_BYTES / perResult);
+  const held: Tensor[] = [];
+  for (let i = 0; i < fits; i++) held.push(await pool.matmul(a, b));
+  assert(held.every(isShared), "results within the budget are shared");
+  const over = await pool.matmul(a, b);
+  assertStrictEquals(isShared(over), false, "the result past the budget is in ordinary memory");
+  assertSameBits(over, expected, "C past the budget");
+  const { dA, dB } = await pool.matmulGrad(a, b, over);
+  assertStrictEquals(isShared(dA) || isShared(dB), false);
+  assertSameBits(dA, matmulGrad(a, b, over).dA, "dA past the budget");
+  // An out given by the caller is always written in place.
+  const out = sharedZeros([512, 512]);
+  assertStrictEquals(await pool.matmul(a, b, { out }), out);
+  assertSameBits(out, expected, "out");
+  for (const t of held) t.dispose();
+  const again = await pool.matmul(a, b);
+  assert(isShared(again), "released results make room again");
+  assertSameBits(again, expected, "C after releasing");
 });
 
 Deno.test("products below the crossover run on the calling thread", async () => {
