@@ -11,7 +11,14 @@ import { walkRuns } from "./strided.ts";
 import type { BinaryRun, ExpandRun, TransposeRun, UnaryRun } from "./tasks.ts";
 
 /** Operations of a binary task. */
-export const Binary = { add: 0, sub: 1, mul: 2, div: 3 } as const;
+export const Binary = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  /** a·1 where b > 0, else a·0: relu's backward (bit for bit `a · step(b)`), in one pass. */
+  gate: 4,
+} as const;
 
 /** One of the codes in {@linkcode Binary}. */
 export type BinaryOp = typeof Binary[keyof typeof Binary];
@@ -104,6 +111,9 @@ function same32(
     case Binary.div:
       for (let i = i0; i < i1; i++) out[i] = a[i]! / b[i]!;
       return;
+    case Binary.gate:
+      for (let i = i0; i < i1; i++) out[i] = a[i]! * +(b[i]! > 0);
+      return;
   }
 }
 
@@ -127,6 +137,9 @@ function same64(
       return;
     case Binary.div:
       for (let i = i0; i < i1; i++) out[i] = a[i]! / b[i]!;
+      return;
+    case Binary.gate:
+      for (let i = i0; i < i1; i++) out[i] = a[i]! * +(b[i]! > 0);
       return;
   }
 }
@@ -176,6 +189,12 @@ function grid32(
         for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! / b[ob + j]!;
       }
       return;
+    case Binary.gate:
+      for (let r = r0; r < r1; r++, j0 = 0) {
+        const o = r * cols, oa = r * sa0, ob = r * sb0, j1 = Math.min(cols, to - o);
+        for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! * +(b[ob + j]! > 0);
+      }
+      return;
   }
 }
 
@@ -218,6 +237,12 @@ function grid64(
         for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! / b[ob + j]!;
       }
       return;
+    case Binary.gate:
+      for (let r = r0; r < r1; r++, j0 = 0) {
+        const o = r * cols, oa = r * sa0, ob = r * sb0, j1 = Math.min(cols, to - o);
+        for (let j = j0; j < j1; j++) out[o + j] = a[oa + j]! * +(b[ob + j]! > 0);
+      }
+      return;
   }
 }
 
@@ -244,6 +269,9 @@ function rows32(
     case Binary.div:
       for (let j = 0; j < len; j++) out[o + j] = a[pa + j]! / b[pb + j]!;
       return;
+    case Binary.gate:
+      for (let j = 0; j < len; j++) out[o + j] = a[pa + j]! * +(b[pb + j]! > 0);
+      return;
   }
 }
 
@@ -269,6 +297,9 @@ function rows64(
       return;
     case Binary.div:
       for (let j = 0; j < len; j++) out[o + j] = a[pa + j]! / b[pb + j]!;
+      return;
+    case Binary.gate:
+      for (let j = 0; j < len; j++) out[o + j] = a[pa + j]! * +(b[pb + j]! > 0);
       return;
   }
 }
@@ -302,6 +333,9 @@ function binaryRow(
       return;
     case Binary.div:
       for (let j = 0; j < len; j++, pa += ia, pb += ib) out[o + j] = a[pa]! / b[pb]!;
+      return;
+    case Binary.gate:
+      for (let j = 0; j < len; j++, pa += ia, pb += ib) out[o + j] = a[pa]! * +(b[pb]! > 0);
       return;
   }
 }

@@ -155,6 +155,17 @@ export function div(a: Tensor, b: Tensor): Tensor {
 }
 
 /**
+ * `g` where `x > 0` and `g·0` elsewhere, in one pass: relu's backward rule,
+ * bit for bit `mul(g, step(x))` without the step's tensor. Linear in `g`,
+ * and constant in `x` (whose derivative through it is 0 almost everywhere).
+ */
+export function gate(g: Tensor, x: Tensor): Tensor {
+  const out = binary("gate", g, x, Binary.gate);
+  if (tracing()) record(out, [g], (h) => [sumTo(gate(h, x), g)]);
+  return out;
+}
+
+/**
  * Element-wise negation `−x`.
  *
  * @throws {TypeError} if `x` is not a Tensor.

@@ -9,7 +9,7 @@
 import { record, tracing } from "../autograd/tape.ts";
 import { Unary, type UnaryOp } from "../kernels/elementwise.ts";
 import type { Tensor } from "../tensor/tensor.ts";
-import { div, mul, scale, unary } from "./elementwise.ts";
+import { div, gate, mul, scale, unary } from "./elementwise.ts";
 
 /** Checks `x` and applies `op` to every element, in x's dtype. */
 export function map(fn: string, x: Tensor, op: UnaryOp): Tensor {
@@ -103,7 +103,7 @@ export function log(x: Tensor): Tensor {
  */
 export function relu(x: Tensor): Tensor {
   const y = map("relu", x, Unary.relu);
-  if (tracing()) record(y, [x], (g) => [mul(g, map("relu", x, Unary.step))]);
+  if (tracing()) record(y, [x], (g) => [gate(g, x)]);
   return y;
 }
 

@@ -13,6 +13,7 @@ import {
   sum,
   tanh,
   type Tensor,
+  tensor,
 } from "@matgrad/core";
 
 const CASES = [
@@ -67,6 +68,27 @@ Deno.test("relu's gradient is 0 at 0 and sigmoid stays finite for huge inputs", 
   x.data.set([800, -800, 0]);
   assertEquals([...sigmoid(x).data], [1, 0, 0.5]);
   assertEquals([...grad((x: Tensor) => sum(sigmoid(x)))(x).data], [0, 0, 0.25]);
+});
+
+Deno.test("relu's backward is g·step(x) bit for bit on every special value of g and x, both dtypes", () => {
+  const xs = [NaN, -0, 0, -Infinity, Infinity, -1.5, 2.5, 1e-300];
+  const gs = [NaN, -0, 0, -Infinity, Infinity, -3, 4, -1e-300];
+  for (const dtype of ["float32", "float64"] as const) {
+    const x = tensor(xs.flatMap((v) => gs.map(() => v)), undefined, dtype);
+    const g = tensor(xs.flatMap(() => gs), undefined, dtype);
+    const dx = grad((x: Tensor) => sum(mul(relu(x), g)))(x);
+    for (let i = 0; i < x.size; i++) {
+      // mul(g, step(x)) as it was computed before the fused pass: g times 1 or 0.
+      const expected = dtype === "float32"
+        ? Math.fround(g.data[i]! * (x.data[i]! > 0 ? 1 : 0))
+        : g.data[i]! * (x.data[i]! > 0 ? 1 : 0);
+      if (!Object.is(dx.data[i], expected)) {
+        throw new Error(
+          `${dtype}: g ${g.data[i]}, x ${x.data[i]}: ${dx.data[i]}, expected ${expected}`,
+        );
+      }
+    }
+  }
 });
 
 Deno.test("unary ops name the function when given a non-Tensor", () => {

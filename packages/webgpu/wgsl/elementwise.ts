@@ -47,7 +47,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     case 0u: { O[i] = a + b; }
     case 1u: { O[i] = a - b; }
     case 2u: { O[i] = a * b; }
-    default: { O[i] = a / b; }
+    case 3u: { O[i] = a / b; }
+    default: { O[i] = a * select(0.0, 1.0, b > 0.0); }
   }
 }
 `;
