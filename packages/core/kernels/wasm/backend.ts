@@ -24,14 +24,23 @@ export interface WasmBackendOptions {
 }
 
 const cache = new Map<boolean, KernelBackend>();
+
+// Blocked products whose A and B exceed this many bytes run in the thread's
+// own memory even when their tensors live in the space: the kernels over a
+// shared memory ran 8–10% slower than over an own one (and packing 40%), more
+// than copying the operands in costs; such operands are copied block by block
+// in either memory ("Kernels over the shared heap" in benchmarks/README.md).
+// Matrix-vector products and small blocked ones keep reading in place.
+const OWN_ABOVE_BYTES = 1 << 20;
 let space: KernelSpace | undefined;
 
 /**
  * Runs this thread's WebAssembly products of tensors in `space`, a shared
  * memory (`@matgrad/parallel`'s tensor heap), over it from now on: operands
  * that live in it are read in place, and scratch goes in a region of it.
- * Products of other tensors keep the instance's own memory, as does every
- * product after `undefined`.
+ * Products of other tensors keep the instance's own memory, as do blocked
+ * products of more than 1 MiB of operands (copied in block by block, as
+ * they would be in the space too), and every product after `undefined`.
  *
  * @example
  * ```ts
@@ -96,9 +105,11 @@ export function wasmBackend(options: WasmBackendOptions = {}): KernelBackend {
     let run: Gemm | undefined;
     let shared: [KernelSpace, Gemm] | undefined;
     const gemm: Gemm = (args) => {
-      // Products of the space's tensors run over it; others keep the own memory.
+      // Products of the space's tensors run over it; others, and large blocked ones, keep the own memory.
+      const es = args.c instanceof Float32Array ? 4 : 8;
       if (
         space === undefined ||
+        (args.m > 1 && args.n > 1 && (args.m + args.n) * args.k * es > OWN_ABOVE_BYTES) ||
         (space.addressOf(args.a) < 0 && space.addressOf(args.b) < 0 && space.addressOf(args.c) < 0)
       ) {
         return (run ??= createWasmGemm(instantiateKernels(fma), shape))(args);
