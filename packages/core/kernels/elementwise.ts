@@ -346,10 +346,9 @@ export function runUnary(t: UnaryRun, from: number, to: number): void {
   else unary64(t.op, t.x, t.out, from, to, t.c);
 }
 
-// relu and step select without a branch: on inputs of random sign the
-// branch of `v > 0 ? v : 0` mispredicts half the time, which made both
-// about 4× slower than `+(v > 0)` and a select through this pair ("Branches
-// on the sign" in benchmarks/README.md). pick[0] stays 0.
+// relu and step select without a branch: on activations of random sign a
+// branch on `v > 0` mispredicts half the time ("Branches on the sign" in
+// benchmarks/README.md). pick[0] stays 0.
 const pick = new Float64Array(2);
 
 // Twins per output dtype, so that each stays monomorphic in what it writes.

@@ -26,11 +26,11 @@ export interface WasmBackendOptions {
 const cache = new Map<boolean, KernelBackend>();
 
 // Blocked products whose A and B exceed this many bytes run in the thread's
-// own memory even when their tensors live in the space: the kernels over a
-// shared memory ran 8–10% slower than over an own one (and packing 40%), more
-// than copying the operands in costs; such operands are copied block by block
-// in either memory ("Kernels over the shared heap" in benchmarks/README.md).
-// Matrix-vector products and small blocked ones keep reading in place.
+// own memory even when their tensors live in the space: V8's kernels run
+// slower over a shared memory, by more than copying such operands in costs,
+// and they are copied block by block in either memory ("Kernels over the
+// shared heap" in benchmarks/README.md). Matrix-vector products and small
+// blocked ones keep reading in place.
 const OWN_ABOVE_BYTES = 1 << 20;
 let space: KernelSpace | undefined;
 
