@@ -29,6 +29,9 @@ import {
   type Status,
 } from "./progress.ts";
 
+/** Steps each placement trains before `--compare` times it. */
+const WARM_UP_STEPS = 300;
+
 /** `--save` and `--load` pick the format by extension: safetensors, or JSON for anything else. */
 const isSafetensors = (path: string) => /\.safetensors$/i.test(path);
 
@@ -202,8 +205,11 @@ export async function run(config: Config, terminals: Terminals): Promise<void> {
   let serialRun: TrainResult | undefined;
   try {
     if (config.compare && pool !== undefined) {
-      // One epoch on each first, so that neither timed run is the one that warms the JIT up.
-      const once = { ...trainOptions, epochs: 1 };
+      // Epochs of at least 300 steps on each first, so that neither timed run is the one that
+      // warms the JIT up: on the pool a step reaches its steady speed only after about 200 steps
+      // (the workers' code and the calling thread's pool path tier up separately; "The demo's
+      // minibatch gather, and warming up" in benchmarks/README.md).
+      const once = { ...trainOptions, epochs: Math.ceil(WARM_UP_STEPS / steps) };
       await status.run("warming up the pool and this thread (--compare)", async () => {
         await train(p.fit.train, undefined, { ...once, pool });
         await train(p.fit.train, undefined, once);
