@@ -29,8 +29,6 @@ let top32: Uint32Array | undefined;
 // Every SharedArrayBuffer this thread got from the memory: one per growth, all aliasing it.
 const known = new WeakSet<ArrayBufferLike>();
 const free = new Map<number, number[]>();
-// Bytes in `free`'s lists.
-let freeBytes = 0;
 
 let sharedMemory: boolean | undefined;
 
@@ -116,9 +114,7 @@ function reserve(bytes: number): number {
 export function heapAlloc(bytes: number): number {
   const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
   const reuse = free.get(size)?.pop();
-  if (reuse === undefined) return reserve(size);
-  freeBytes -= size;
-  return reuse;
+  return reuse ?? reserve(size);
 }
 
 /** Takes back a block of {@linkcode heapAlloc}. */
@@ -127,7 +123,6 @@ export function heapFree(offset: number, bytes: number): void {
   const list = free.get(size);
   if (list === undefined) free.set(size, [offset]);
   else list.push(offset);
-  freeBytes += size;
 }
 
 /** A view of `size` elements of `dtype` at `offset` in the heap. */

@@ -431,8 +431,8 @@ export class Pool implements Executor, AsyncDisposable {
    * @param options Transposes, and `out`: a shared tensor (`sharedZeros`,
    * `toShared`) to write the result into, checked as core checks it.
    * @returns A promise of the result: `out` if given, else a new tensor in shared memory (in
-   * ordinary memory while more than 64 MiB of the shared heap is in use, as when results are
-   * dropped rather than disposed: `isShared` tells).
+   * ordinary memory once this pool's undisposed async results hold 16 MiB of the heap, as when
+   * results are dropped rather than disposed: `isShared` tells).
    * @throws {PoolClosedError} (as a rejection) if the pool is closed.
    * @throws {WorkerError} (as a rejection) if a worker failed or died.
    * @throws {TypeError} (as a rejection) for a non-tensor operand, a bad option, or an `out` not
@@ -464,7 +464,8 @@ export class Pool implements Executor, AsyncDisposable {
    *
    * @param options Transposes, and `outA` / `outB`: shared tensors to write
    * the gradients into, checked as core checks them.
-   * @returns A promise of `{ dA, dB }` with A's and B's shapes and dtypes.
+   * @returns A promise of `{ dA, dB }` with A's and B's shapes and dtypes, placed as
+   * {@linkcode Pool.matmul}'s result is (`outA` / `outB` if given).
    * @throws {PoolClosedError} (as a rejection) if the pool is closed.
    * @throws {WorkerError} (as a rejection) if a worker failed or died.
    * @throws {TypeError} (as a rejection) for a non-tensor argument or a bad option, as core's
@@ -508,7 +509,8 @@ export class Pool implements Executor, AsyncDisposable {
    *
    * @param which `"dA"` or `"dB"`.
    * @param options Transposes as given to `matmul`, and `out`: a shared tensor to write into.
-   * @returns A promise of the gradient, with its operand's shape and dtype.
+   * @returns A promise of the gradient, with its operand's shape and dtype, placed as
+   * {@linkcode Pool.matmul}'s result is (`out` if given).
    * @throws {PoolClosedError} (as a rejection) if the pool is closed.
    * @throws {WorkerError} (as a rejection) if a worker failed or died.
    * @throws {TypeError} (as a rejection) for a bad `which`, a non-tensor, a bad option or an
